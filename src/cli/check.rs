@@ -1,0 +1,48 @@
+//! `honor check`: decide every offer (or one) for one customer's context.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{Exit, Failure, OutputFormat, instant, load_context, load_rules};
+use crate::render;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The customer's context, YAML or JSON (`-` reads standard input)
+    #[arg(long, value_name = "FILE")]
+    context: PathBuf,
+    /// A channel of the rule set, or `all` for every channel and a parity check
+    #[arg(long, default_value = "all", value_name = "NAME")]
+    channel: String,
+    /// The instant to decide at (RFC 3339); default now
+    #[arg(long, value_name = "INSTANT")]
+    at: Option<String>,
+    /// List only this offer, with every clause explained (the quote still uses every offer)
+    #[arg(long, value_name = "ID")]
+    offer: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+}
+
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
+    let at = instant(args.at.as_deref())?;
+    let rules = load_rules(rules_path, at)?;
+    let only = match &args.offer {
+        Some(id) => Some(rules.offer_index(id).map_err(|m| Failure(format!("error: {m}")))?),
+        None => None,
+    };
+    let channel = match args.channel.as_str() {
+        "all" => None,
+        name => Some(rules.channel(name).map_err(|m| Failure(format!("error: {m}")))?),
+    };
+    let ctx = load_context(&args.context, &rules)?;
+    let detailed = only.is_some();
+    let text = match (channel, args.format) {
+        (None, OutputFormat::Json) => render::json(&rules.decide_all(&ctx, at, only)),
+        (None, OutputFormat::Text) => render::text::all_channels(&rules.decide_all(&ctx, at, only), detailed),
+        (Some(c), OutputFormat::Json) => render::json(&rules.decide(&ctx, c, at, only)),
+        (Some(c), OutputFormat::Text) => render::text::decision(&rules.decide(&ctx, c, at, only), detailed),
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(0)
+}

@@ -1,0 +1,109 @@
+//! The command line (SPEC section 7): one file per subcommand. Each writes its report to
+//! `out` and returns the exit code; bad input comes back as a [`Failure`] for stderr.
+
+mod check;
+mod lint;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::context::Context;
+use crate::document::{self, Format};
+use crate::ruleset::{RuleSet, read_text};
+use crate::time::parse_instant;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "honor",
+    version,
+    about = "Keep the promises your offers make, on every channel",
+    long_about = "honor decides whether a customer may have each offer of a rule set, with the same \
+                  answer, price and explanation on every channel.\n\n\
+                  Exit codes: 0 success; 1 checks failed (lint errors, test failures, parity \
+                  differences, fmt --check differences); 2 bad input (rules, context, flags)."
+)]
+pub struct Cli {
+    /// The rule set: a folder of `*.offer` files, or one file
+    #[arg(long, global = true, default_value = "rules/", value_name = "PATH")]
+    pub rules: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Decide every offer for one customer's context
+    Check(check::Args),
+    /// Check the rule set for errors and warnings
+    Lint(lint::Args),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// Bad input: the message goes to stderr and the exit code is 2.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<T: std::fmt::Display> From<T> for Failure {
+    fn from(e: T) -> Failure {
+        Failure(e.to_string())
+    }
+}
+
+pub type Exit = Result<i32, Failure>;
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let result = match cli.command {
+        Command::Check(args) => check::run(&cli.rules, args, out),
+        Command::Lint(args) => lint::run(&cli.rules, args, out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            let message = message.trim_end();
+            let _ = writeln!(err, "{message}");
+            2
+        }
+    }
+}
+
+/// `--at`, or now.
+pub fn instant(at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+    match at {
+        None => Ok(Utc::now()),
+        Some(text) => parse_instant(text).ok_or_else(|| {
+            Failure(format!(
+                "error: --at `{text}` is not an RFC 3339 instant; write it like 2016-05-10T10:00:00-05:00 or 2016-05-10T15:00:00Z"
+            ))
+        }),
+    }
+}
+
+/// Loads the rule set, or fails with every error in it.
+pub fn load_rules(path: &Path, at: DateTime<Utc>) -> Result<RuleSet, Failure> {
+    RuleSet::load(path, at).map_err(|e| Failure(e.render()))
+}
+
+/// Reads a context document (`-` is standard input) and checks it against the schema.
+pub fn load_context(path: &Path, rules: &RuleSet) -> Result<Context, Failure> {
+    let shown = path.display().to_string();
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure(format!("error: cannot read the context from standard input: {e}")))?;
+        text
+    } else {
+        read_text(path, &shown).map_err(|d| Failure(format!("error: {}", d.message)))?
+    };
+    let doc = document::parse(&text, Format::of_path(path)).map_err(|e| Failure(format!("{shown}:{e}")))?;
+    Context::from_doc(&doc, &rules.model.schema).map_err(|e| Failure(format!("{shown}: {e}")))
+}

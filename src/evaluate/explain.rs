@@ -1,0 +1,275 @@
+//! Explanations of `when` clauses in plain words, with the actual values: what each deciding
+//! part of the condition found and what it needs, e.g.
+//! `customer.tenure_months is 6, needs >= 12`. They are computed from the same compiled
+//! conditions and the same evaluation as the decision itself, so the two cannot disagree.
+
+use super::{Env, Missing, Tri, Val, eval, operand};
+use crate::check::Schema;
+use crate::compile::{Cond, Operand};
+use crate::context::Context;
+use crate::value::{Value, quoted};
+
+pub struct Explained {
+    pub value: Tri,
+    pub missing: Missing,
+    pub detail: String,
+}
+
+pub fn explain(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> Explained {
+    let (value, missing) = eval(cond, ctx, env);
+    let x = Explainer { ctx, env, schema };
+    Explained {
+        value,
+        missing,
+        detail: x.reason(cond, false).text,
+    }
+}
+
+struct Explainer<'a> {
+    ctx: &'a Context,
+    env: &'a Env,
+    schema: &'a Schema,
+}
+
+/// A piece of an explanation; `joined` tells whether it lists several parts, and how.
+struct Part {
+    text: String,
+    joined: Option<&'static str>,
+}
+
+impl Part {
+    fn leaf(text: String) -> Part {
+        Part { text, joined: None }
+    }
+}
+
+impl Explainer<'_> {
+    fn value(&self, cond: &Cond, negated: bool) -> Tri {
+        let t = eval(cond, self.ctx, self.env).0;
+        if negated { t.not() } else { t }
+    }
+
+    /// The parts of `cond` that decide its value, described; `negated` when an odd number of
+    /// `not`s surround it (then `and` reads as `or` and comparisons turn around).
+    fn reason(&self, cond: &Cond, negated: bool) -> Part {
+        match cond {
+            Cond::Not(inner) => self.reason(inner, !negated),
+            Cond::And(parts) | Cond::Or(parts) => {
+                let is_and = matches!(cond, Cond::And(_)) != negated;
+                let result = self.value(cond, negated);
+                let shown: Vec<&Cond> = parts
+                    .iter()
+                    .filter(|p| {
+                        let v = self.value(p, negated);
+                        match (is_and, result) {
+                            (true, Tri::True) | (false, Tri::False) => true,
+                            (_, Tri::Unknown) => v == Tri::Unknown,
+                            (_, r) => v == r,
+                        }
+                    })
+                    .collect();
+                let joiner = if is_and { "; " } else { "; or " };
+                let texts: Vec<String> = shown
+                    .iter()
+                    .map(|p| {
+                        let part = self.reason(p, negated);
+                        match part.joined {
+                            Some(j) if j != joiner => format!("({})", part.text),
+                            _ => part.text,
+                        }
+                    })
+                    .collect();
+                Part {
+                    joined: (texts.len() > 1).then_some(joiner),
+                    text: texts.join(joiner),
+                }
+            }
+            Cond::Const(b) => Part::leaf(String::from(if *b != negated { "always holds" } else { "never holds" })),
+            Cond::Field(slot) => {
+                let name = &self.schema.field(*slot).path;
+                let found = match self.ctx.get(*slot) {
+                    Some(v) => format!("{name} is {v}"),
+                    None => format!("{name} is missing"),
+                };
+                Part::leaf(format!("{found}, needs {}", !negated))
+            }
+            Cond::Has(slot) => {
+                let name = &self.schema.field(*slot).path;
+                let present = self.ctx.get(*slot).is_some();
+                Part::leaf(match (present, negated) {
+                    (true, false) => format!("{name} is present"),
+                    (false, false) => format!("{name} is missing, needs to be present"),
+                    (false, true) => format!("{name} is missing"),
+                    (true, true) => format!("{name} is present, needs to be missing"),
+                })
+            }
+            Cond::Compare { op, lhs, rhs } => {
+                let op = if negated { op.negated() } else { *op };
+                let note = self.currency_note(lhs, rhs);
+                let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                    (false, true) => format!("{}, needs {} {}", self.found(lhs), op.symbol(), self.name(rhs)),
+                    (true, false) => format!("{}, needs {} {}", self.found(rhs), op.flipped().symbol(), self.name(lhs)),
+                    _ => format!(
+                        "{} and {}, needs {} {} {}",
+                        self.found(lhs),
+                        self.found(rhs),
+                        self.name(lhs),
+                        op.symbol(),
+                        self.name(rhs)
+                    ),
+                };
+                Part::leaf(text + &note)
+            }
+            Cond::In { negated: not_in, lhs, rhs } => {
+                let not_in = *not_in != negated;
+                let note = self.list_currency_note(lhs, rhs);
+                let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                    (_, true) => {
+                        let items = self.name(rhs);
+                        let items = items.trim_start_matches('[').trim_end_matches(']');
+                        self.one_of(self.found(lhs), items, not_in)
+                    }
+                    (true, false) => format!(
+                        "{}, needs {} {}",
+                        self.found(rhs),
+                        if not_in { "not to contain" } else { "to contain" },
+                        self.name(lhs)
+                    ),
+                    _ => format!(
+                        "{} and {}, needs {} {} {}",
+                        self.found(lhs),
+                        self.found(rhs),
+                        self.name(lhs),
+                        if not_in { "not in" } else { "in" },
+                        self.name(rhs)
+                    ),
+                };
+                Part::leaf(text + &note)
+            }
+            Cond::InTextSet { negated: not_in, lhs, set } => {
+                let items: Vec<String> = set.items.iter().map(|s| quoted(s)).collect();
+                Part::leaf(self.one_of(self.found(lhs), &items.join(", "), *not_in != negated))
+            }
+        }
+    }
+
+    fn one_of(&self, found: String, items: &str, not_in: bool) -> String {
+        if items.is_empty() {
+            return format!("{found}, and the list to look in is empty");
+        }
+        format!("{found}, needs {} {items}", if not_in { "none of" } else { "one of" })
+    }
+
+    /// A literal: its value does not depend on the context.
+    fn is_fixed(&self, op: &Operand) -> bool {
+        matches!(op, Operand::Value(_))
+    }
+
+    /// How the operand is written: a field path, a function of one, or a value.
+    fn name(&self, op: &Operand) -> String {
+        match op {
+            Operand::Field(slot) => self.schema.field(*slot).path.clone(),
+            Operand::Value(v) => v.to_string(),
+            Operand::Len(inner) => format!("len({})", self.name(inner)),
+            Operand::AgeYears(inner) => format!("age_years({})", self.name(inner)),
+            Operand::DaysSince(inner) => format!("days_since({})", self.name(inner)),
+            Operand::Cond(c) => format!("({})", self.cond_name(c)),
+        }
+    }
+
+    fn cond_name(&self, cond: &Cond) -> String {
+        match cond {
+            Cond::Const(b) => b.to_string(),
+            Cond::Field(slot) => self.schema.field(*slot).path.clone(),
+            Cond::Has(slot) => format!("has({})", self.schema.field(*slot).path),
+            Cond::Not(inner) => format!("not ({})", self.cond_name(inner)),
+            Cond::And(parts) | Cond::Or(parts) => {
+                let word = if matches!(cond, Cond::And(_)) { " and " } else { " or " };
+                let names: Vec<String> = parts.iter().map(|p| format!("({})", self.cond_name(p))).collect();
+                names.join(word)
+            }
+            Cond::Compare { op, lhs, rhs } => format!("{} {} {}", self.name(lhs), op.symbol(), self.name(rhs)),
+            Cond::In { negated, lhs, rhs } => {
+                format!("{} {} {}", self.name(lhs), if *negated { "not in" } else { "in" }, self.name(rhs))
+            }
+            Cond::InTextSet { negated, lhs, set } => {
+                let items: Vec<String> = set.items.iter().map(|s| quoted(s)).collect();
+                format!("{} {} [{}]", self.name(lhs), if *negated { "not in" } else { "in" }, items.join(", "))
+            }
+        }
+    }
+
+    /// What the operand holds in this context: `customer.plan is "basic"`, with the field
+    /// behind a function: `age_years(customer.birth_date) is 17 (customer.birth_date is 2009-03-01)`.
+    fn found(&self, op: &Operand) -> String {
+        let name = self.name(op);
+        match operand(op, self.ctx, self.env) {
+            Ok(v) => {
+                let shown = show(v);
+                match op {
+                    Operand::Len(inner) | Operand::AgeYears(inner) | Operand::DaysSince(inner)
+                        if !self.is_fixed(inner) =>
+                    {
+                        format!("{name} is {shown} ({})", self.found(inner))
+                    }
+                    _ => format!("{name} is {shown}"),
+                }
+            }
+            Err(missing) if !missing.is_empty() => {
+                let paths: Vec<&str> = missing.iter().map(|s| self.schema.field(*s).path.as_str()).collect();
+                match op {
+                    Operand::Field(_) => format!("{name} is missing"),
+                    _ => format!("{name} is not known ({} is missing)", paths.join(", ")),
+                }
+            }
+            Err(_) => format!("{name} is not known"),
+        }
+    }
+
+    /// For money in two currencies: why the comparison cannot be decided.
+    fn currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
+        match (operand(lhs, self.ctx, self.env), operand(rhs, self.ctx, self.env)) {
+            (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::Money(b)))) if a.currency != b.currency => {
+                format!(
+                    " ({} and {} are different currencies, so they cannot be compared)",
+                    a.currency.code(),
+                    b.currency.code()
+                )
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn list_currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
+        let (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::List(items)))) =
+            (operand(lhs, self.ctx, self.env), operand(rhs, self.ctx, self.env))
+        else {
+            return String::new();
+        };
+        let mut others: Vec<&str> = items
+            .iter()
+            .filter_map(|v| match v {
+                Value::Money(m) if m.currency != a.currency => Some(m.currency.code()),
+                _ => None,
+            })
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        if others.is_empty() {
+            return String::new();
+        }
+        format!(
+            " ({} cannot be compared with {})",
+            a.currency.code(),
+            others.join(", ")
+        )
+    }
+}
+
+fn show(v: Val) -> String {
+    match v {
+        Val::Ref(v) => v.to_string(),
+        Val::Num(n) => n.to_string(),
+        Val::Bool(b) => b.to_string(),
+    }
+}

@@ -1,0 +1,166 @@
+//! Decisions as an agent on the phone reads them: a line per offer with its status, price
+//! and the reason in words, then the quote.
+
+use std::fmt::Write as _;
+
+use crate::decision::{AllChannels, Decision, Difference, OfferDecision, Outcome, Status};
+
+/// One channel's decision. `detailed` adds every clause of every offer listed.
+pub fn decision(d: &Decision, detailed: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "honor · {} · channel {} · rules {}", d.at, d.channel, d.rules);
+    write_channel(&mut out, d, detailed, widths(std::slice::from_ref(d)));
+    out
+}
+
+/// Every channel, then the parity line.
+pub fn all_channels(all: &AllChannels, detailed: bool) -> String {
+    let mut out = String::new();
+    let Some(first) = all.decisions.0.first() else {
+        return out;
+    };
+    let _ = writeln!(out, "honor · {} · rules {}", first.at, first.rules);
+    let widths = widths(&all.decisions.0);
+    for d in &all.decisions.0 {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}:", d.channel);
+        write_channel(&mut out, d, detailed, widths);
+    }
+    let _ = writeln!(out);
+    out.push_str(&parity_line(all));
+    out
+}
+
+fn widths(decisions: &[Decision]) -> (usize, usize) {
+    let offers = decisions.iter().flat_map(|d| &d.offers);
+    let id = offers.clone().map(|o| o.id.chars().count()).max().unwrap_or(0);
+    let price = offers.map(|o| o.price.as_deref().map_or(1, |p| p.chars().count())).max().unwrap_or(1);
+    (id, price)
+}
+
+fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w): (usize, usize)) {
+    if d.offers.is_empty() {
+        let _ = writeln!(out, "  (no offers)");
+    }
+    for o in &d.offers {
+        let price = o.price.as_deref().unwrap_or("-");
+        let _ = writeln!(
+            out,
+            "  {:id_w$}  {:11}  {:price_w$}  {}",
+            o.id,
+            o.status.word(),
+            price,
+            reason(o)
+        );
+        if detailed {
+            let _ = writeln!(out, "      {}", o.title);
+            for c in &o.clauses {
+                let label = c.label.as_ref().map(|l| format!(" \"{l}\"")).unwrap_or_default();
+                let _ = writeln!(out, "      {}{label}: {} - {}", c.clause, outcome(c.result), c.detail);
+            }
+            if let Some(fee) = &o.fee {
+                let _ = writeln!(out, "      fee on {}: {fee}", d.channel);
+            }
+        }
+    }
+    match &d.quote {
+        None => {
+            let _ = writeln!(out, "  quote: none (the context has no price)");
+        }
+        Some(q) => {
+            let applied = if q.applied.is_empty() {
+                String::from("no offer applies")
+            } else {
+                q.applied.join(", ")
+            };
+            let _ = writeln!(out, "  quote: {} → {} ({applied})", q.list, q.final_price);
+            for step in &q.explanation {
+                let _ = writeln!(out, "    {step}");
+            }
+        }
+    }
+}
+
+fn outcome(r: Outcome) -> &'static str {
+    match r {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::Unknown => "unknown",
+    }
+}
+
+/// Why the offer has its status, in a line.
+pub fn reason(o: &OfferDecision) -> String {
+    let failing = |want: Outcome| -> Vec<String> {
+        o.clauses
+            .iter()
+            .filter(|c| c.result == want)
+            .map(|c| match &c.label {
+                Some(label) => format!("{label}: {}", c.detail),
+                None => c.detail.clone(),
+            })
+            .collect()
+    };
+    match o.status {
+        Status::Eligible => match &o.note {
+            Some(note) => format!("{} — {note}", o.title),
+            None => o.title.clone(),
+        },
+        Status::Ineligible => failing(Outcome::Fail).join("; "),
+        Status::Unknown => format!("ask for {}: {}", o.missing.join(", "), failing(Outcome::Unknown).join("; ")),
+        Status::NotHonored => {
+            let would = match o.eligibility {
+                Some(Status::Eligible) => "the customer would qualify",
+                Some(Status::Ineligible) => "the customer would not qualify",
+                _ => "the customer might qualify",
+            };
+            let where_ = o.honored_on.as_deref().unwrap_or_default().join(", ");
+            match o.elsewhere.as_ref().and_then(|e| e.as_ref()) {
+                Some(text) => format!("{text} ({would} on {where_})"),
+                None => format!("honored on {where_} only ({would} there)"),
+            }
+        }
+    }
+}
+
+fn parity_line(all: &AllChannels) -> String {
+    let mut out = String::new();
+    if all.parity.same {
+        out.push_str("parity: every channel that honors an offer gives the same answer\n");
+    } else {
+        out.push_str("parity: CHANNELS DISAGREE\n");
+    }
+    for diff in &all.parity.differences {
+        let line = match diff {
+            Difference::Disagreement { offer, channels } => {
+                format!("{offer}: {} answer differently", channels.join(", "))
+            }
+            Difference::NotHonored {
+                offer,
+                not_honored_on,
+                elsewhere,
+                ..
+            } => match elsewhere {
+                Some(text) => format!("{offer}: not honored on {} (\"{text}\")", not_honored_on.join(", ")),
+                None => format!("{offer}: not honored on {}", not_honored_on.join(", ")),
+            },
+            Difference::Declared {
+                offer,
+                channel,
+                note,
+                fee,
+            } => {
+                let mut parts = Vec::new();
+                if let Some(fee) = fee {
+                    parts.push(format!("fee {fee}"));
+                }
+                if let Some(note) = note {
+                    parts.push(format!("note \"{note}\""));
+                }
+                format!("{offer}: declared on {channel}: {}", parts.join(", "))
+            }
+        };
+        let _ = writeln!(out, "  {line}");
+    }
+    out
+}

@@ -1,0 +1,247 @@
+//! The one place that knows the YAML library. It reads a document twice: once to learn its
+//! shape, then again asking for the raw text of every number, because the library would
+//! otherwise turn `59.99` into a binary float and `0x1F` into 31.
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+use crate::document::{Doc, DocError};
+
+pub fn parse(text: &str) -> Result<Doc, DocError> {
+    let shape: Doc = serde_yaml::Deserializer::from_str(text)
+        .deserialize_any(ShapeVisitor)
+        .map_err(error)?;
+    serde_yaml::Deserializer::from_str(text)
+        .deserialize_any(Exact(&shape))
+        .map_err(error)
+}
+
+fn error(e: serde_yaml::Error) -> DocError {
+    let text = e.to_string();
+    let message = match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    DocError {
+        line: e.location().map(|l| l.line()),
+        column: e.location().map(|l| l.column()),
+        message: format!("this is not valid YAML: {message}"),
+    }
+}
+
+/// First reading: the tree, with numbers still empty.
+struct ShapeVisitor;
+
+impl<'de> Visitor<'de> for ShapeVisitor {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Doc, E> {
+        Ok(Doc::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Doc, E> {
+        Ok(Doc::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Doc, E> {
+        Ok(Doc::Bool(b))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Doc, E> {
+        Ok(Doc::Number(String::new()))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Doc, E> {
+        Ok(Doc::Number(String::new()))
+    }
+
+    fn visit_i128<E>(self, _: i128) -> Result<Doc, E> {
+        Ok(Doc::Number(String::new()))
+    }
+
+    fn visit_u128<E>(self, _: u128) -> Result<Doc, E> {
+        Ok(Doc::Number(String::new()))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Doc, E> {
+        Ok(Doc::Number(String::new()))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Doc, E> {
+        Ok(Doc::Text(s.to_string()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Shape)? {
+            items.push(item);
+        }
+        Ok(Doc::List(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            entries.push((key, map.next_value_seed(Shape)?));
+        }
+        Ok(Doc::Map(entries))
+    }
+
+    fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Doc, A::Error> {
+        Err(de::Error::custom("tags like `!name` are not supported"))
+    }
+}
+
+struct Shape;
+
+impl<'de> DeserializeSeed<'de> for Shape {
+    type Value = Doc;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
+        d.deserialize_any(ShapeVisitor)
+    }
+}
+
+/// A map key as text, whatever scalar it is.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl Visitor<'_> for KeyVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<String, E> {
+        Ok(s.to_string())
+    }
+}
+
+/// Second reading, guided by the shape: numbers are read as their raw text.
+struct Exact<'a>(&'a Doc);
+
+impl<'de> DeserializeSeed<'de> for Exact<'_> {
+    type Value = Doc;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
+        match self.0 {
+            Doc::Number(_) => d.deserialize_str(RawNumber),
+            Doc::List(_) | Doc::Map(_) => d.deserialize_any(self),
+            _ => d.deserialize_any(ShapeVisitor),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Exact<'_> {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("the same document as before")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
+        let Doc::List(shape) = self.0 else {
+            return Err(de::Error::custom("the document changed while it was read"));
+        };
+        let mut items = Vec::with_capacity(shape.len());
+        for item in shape {
+            match seq.next_element_seed(Exact(item))? {
+                Some(doc) => items.push(doc),
+                None => return Err(de::Error::custom("the document changed while it was read")),
+            }
+        }
+        Ok(Doc::List(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        let Doc::Map(shape) = self.0 else {
+            return Err(de::Error::custom("the document changed while it was read"));
+        };
+        let mut entries = Vec::with_capacity(shape.len());
+        for (key, value) in shape {
+            if map.next_key_seed(IgnoredKey)?.is_none() {
+                return Err(de::Error::custom("the document changed while it was read"));
+            }
+            entries.push((key.clone(), map.next_value_seed(Exact(value))?));
+        }
+        Ok(Doc::Map(entries))
+    }
+}
+
+struct IgnoredKey;
+
+impl<'de> DeserializeSeed<'de> for IgnoredKey {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_ignored_any(IgnoredAny).map(|_| ())
+    }
+}
+
+struct RawNumber;
+
+impl Visitor<'_> for RawNumber {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Doc, E> {
+        Ok(Doc::Number(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keep_their_digits() {
+        let doc = parse("a: 59.99\nb: 12.000\nc: 0x1F\nd: .inf\ne: '12'\nf: [1.10, x]\n").unwrap();
+        assert_eq!(doc.get("a"), Some(&Doc::Number("59.99".into())));
+        assert_eq!(doc.get("b"), Some(&Doc::Number("12.000".into())));
+        assert_eq!(doc.get("c"), Some(&Doc::Number("0x1F".into())));
+        assert_eq!(doc.get("d"), Some(&Doc::Number(".inf".into())));
+        assert_eq!(doc.get("e"), Some(&Doc::Text("12".into())));
+        assert_eq!(
+            doc.get("f"),
+            Some(&Doc::List(vec![Doc::Number("1.10".into()), Doc::Text("x".into())]))
+        );
+    }
+
+    #[test]
+    fn nulls_dates_and_aliases() {
+        let doc = parse("a: ~\nb: null\nc:\nd: 2016-05-10\nbase: &b {x: 1.50}\ncopy: *b\n").unwrap();
+        assert_eq!(doc.get("a"), Some(&Doc::Null));
+        assert_eq!(doc.get("b"), Some(&Doc::Null));
+        assert_eq!(doc.get("c"), Some(&Doc::Null));
+        assert_eq!(doc.get("d"), Some(&Doc::Text("2016-05-10".into())));
+        assert_eq!(doc.get("copy").and_then(|c| c.get("x")), Some(&Doc::Number("1.50".into())));
+    }
+
+    #[test]
+    fn errors_have_a_place() {
+        let e = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(e.line.is_some());
+        assert!(e.message.starts_with("this is not valid YAML"), "{}", e.message);
+    }
+}
