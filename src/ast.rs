@@ -67,14 +67,21 @@ pub enum ClauseKind {
     Elsewhere(Str),
     Valid(Window),
     Code(Str),
-    When { label: Option<Str>, expr: Expr },
+    When {
+        label: Option<Str>,
+        expr: Expr,
+    },
     Benefit(Benefit),
     Limit(Count),
     Priority(Count),
     Stackable,
     Exclusive,
     Note(Str),
-    On { channel: Name, note: Option<Str>, fee: Option<MoneyLit> },
+    On {
+        channel: Name,
+        note: Option<Str>,
+        fee: Option<MoneyLit>,
+    },
 }
 
 impl ClauseKind {
@@ -117,7 +124,11 @@ pub struct Moment {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Benefit {
     Price(MoneyLit),
-    Percent { percent: Decimal, span: Span, cap: Option<MoneyLit> },
+    Percent {
+        percent: Decimal,
+        span: Span,
+        cap: Option<MoneyLit>,
+    },
     Off(MoneyLit),
     Free(Str),
 }
@@ -147,12 +158,23 @@ pub enum ExprKind {
     Path(String),
     /// A list of literals.
     List(Vec<Expr>),
-    Call { func: Func, arg: Box<Expr> },
+    Call {
+        func: Func,
+        arg: Box<Expr>,
+    },
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
-    Compare { op: CompareOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    In { negated: bool, lhs: Box<Expr>, rhs: Box<Expr> },
+    Compare {
+        op: CompareOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    In {
+        negated: bool,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

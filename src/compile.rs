@@ -20,10 +20,22 @@ pub enum Cond {
     Not(Box<Cond>),
     And(Box<[Cond]>),
     Or(Box<[Cond]>),
-    Compare { op: CompareOp, lhs: Operand, rhs: Operand },
-    In { negated: bool, lhs: Operand, rhs: Operand },
+    Compare {
+        op: CompareOp,
+        lhs: Operand,
+        rhs: Operand,
+    },
+    In {
+        negated: bool,
+        lhs: Operand,
+        rhs: Operand,
+    },
     /// `x in ["a", "b"]` on text: a set lookup.
-    InTextSet { negated: bool, lhs: Operand, set: TextSet },
+    InTextSet {
+        negated: bool,
+        lhs: Operand,
+        set: TextSet,
+    },
 }
 
 /// A literal list of text as a set, keeping the written order for explanations.
@@ -48,7 +60,10 @@ pub enum Operand {
 #[derive(Clone, Copy, Debug)]
 pub enum PriceBenefit {
     Price(Money),
-    Percent { percent: Decimal, cap: Option<Money> },
+    Percent {
+        percent: Decimal,
+        cap: Option<Money>,
+    },
     Off(Money),
 }
 
@@ -115,8 +130,14 @@ fn compile_offer(offer: &OfferModel, schema: &Schema, channels: usize) -> Compil
         fees[on.channel] = on.fee;
     }
     CompiledOffer {
-        start: offer.window.as_ref().and_then(|w| w.start.as_ref().map(|(_, t)| *t)),
-        end: offer.window.as_ref().and_then(|w| w.end.as_ref().map(|(_, t)| *t)),
+        start: offer
+            .window
+            .as_ref()
+            .and_then(|w| w.start.as_ref().map(|(_, t)| *t)),
+        end: offer
+            .window
+            .as_ref()
+            .and_then(|w| w.end.as_ref().map(|(_, t)| *t)),
         honored: offer.honored_on.iter().fold(0, |mask, c| mask | (1 << c)),
         code: offer.code.as_ref().map(|c| normalize_code(&c.value)),
         limit: offer.limit.as_ref().map(|l| l.value.max(0) as usize),
@@ -139,7 +160,10 @@ pub fn cond(expr: &Expr, schema: &Schema) -> Cond {
     match &expr.kind {
         ExprKind::Literal(Literal::Bool(b)) => Cond::Const(*b),
         ExprKind::Path(p) => Cond::Field(slot(schema, p)),
-        ExprKind::Call { func: Func::Has, arg } => match &arg.kind {
+        ExprKind::Call {
+            func: Func::Has,
+            arg,
+        } => match &arg.kind {
             ExprKind::Path(p) => Cond::Has(slot(schema, p)),
             _ => Cond::Const(false),
         },
@@ -154,7 +178,9 @@ pub fn cond(expr: &Expr, schema: &Schema) -> Cond {
         ExprKind::In { negated, lhs, rhs } => {
             let lhs = operand(lhs, schema);
             match operand(rhs, schema) {
-                Operand::Value(Value::List(items)) if items.iter().all(|v| matches!(v, Value::Text(_))) && !items.is_empty() => {
+                Operand::Value(Value::List(items))
+                    if items.iter().all(|v| matches!(v, Value::Text(_))) && !items.is_empty() =>
+                {
                     let items: Vec<String> = items
                         .into_iter()
                         .filter_map(|v| match v {

@@ -1,8 +1,6 @@
 //! A customer's context: a document checked against the schema and laid out by slot, so
 //! evaluation finds each field by index.
 
-use std::fmt;
-
 use crate::check::Schema;
 use crate::check::schema::PRICE;
 use crate::document::Doc;
@@ -18,19 +16,12 @@ pub struct Context {
 }
 
 /// A value of the wrong type: the path, what was expected and what was found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("context field `{path}` {message}")]
 pub struct ContextError {
     pub path: String,
     pub message: String,
 }
-
-impl fmt::Display for ContextError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "context field `{}` {}", self.path, self.message)
-    }
-}
-
-impl std::error::Error for ContextError {}
 
 impl Context {
     /// An empty context: every field missing.
@@ -85,15 +76,14 @@ impl Context {
             } else {
                 None
             };
-            if slot == PRICE {
-                if let Some(Value::Money(m)) = &value {
-                    if m.minor < 0 {
-                        return Err(ContextError {
-                            path: field.path.clone(),
-                            message: format!("cannot be negative, found {}", node.describe()),
-                        });
-                    }
-                }
+            if slot == PRICE
+                && let Some(Value::Money(m)) = &value
+                && m.minor < 0
+            {
+                return Err(ContextError {
+                    path: field.path.clone(),
+                    message: format!("cannot be negative, found {}", node.describe()),
+                });
             }
             values.push(value);
         }
@@ -128,13 +118,19 @@ fn convert(doc: &Doc, ty: &Type, path: &str) -> Result<Value, ContextError> {
                 .collect::<Result<_, _>>()?,
         ),
         (Type::List(element), _) => return Err(wrong(path, &format!("a list of {element}"), doc)),
-        (Type::Number, Doc::Number(text)) => Value::Number(Decimal::parse(text).map_err(|e| match e {
-            NumberError::Malformed => wrong(path, "a number written as a plain decimal, like 12 or 59.99", doc),
-            other => ContextError {
-                path: path.to_string(),
-                message: format!("{}: {other}", doc.describe()),
-            },
-        })?),
+        (Type::Number, Doc::Number(text)) => {
+            Value::Number(Decimal::parse(text).map_err(|e| match e {
+                NumberError::Malformed => wrong(
+                    path,
+                    "a number written as a plain decimal, like 12 or 59.99",
+                    doc,
+                ),
+                other => ContextError {
+                    path: path.to_string(),
+                    message: format!("{}: {other}", doc.describe()),
+                },
+            })?)
+        }
         (Type::Number, _) => return Err(wrong(path, "a number", doc)),
         (Type::Text, Doc::Text(s)) => Value::Text(s.clone()),
         (Type::Text, _) => return Err(wrong(path, "text", doc)),
@@ -153,9 +149,16 @@ fn convert(doc: &Doc, ty: &Type, path: &str) -> Result<Value, ContextError> {
         ),
         (Type::Date, _) => return Err(wrong(path, "a date like \"2016-05-10\"", doc)),
         (Type::DateTime, Doc::Text(s)) => Value::DateTime(
-            parse_instant(s).ok_or_else(|| wrong(path, "a date-time like \"2016-05-10T10:00:00Z\"", doc))?,
+            parse_instant(s)
+                .ok_or_else(|| wrong(path, "a date-time like \"2016-05-10T10:00:00Z\"", doc))?,
         ),
-        (Type::DateTime, _) => return Err(wrong(path, "a date-time like \"2016-05-10T10:00:00Z\"", doc)),
+        (Type::DateTime, _) => {
+            return Err(wrong(
+                path,
+                "a date-time like \"2016-05-10T10:00:00Z\"",
+                doc,
+            ));
+        }
         (Type::Nothing, _) => return Err(wrong(path, "nothing", doc)),
     })
 }

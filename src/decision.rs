@@ -2,8 +2,8 @@
 //! explanations, the price quote and, across channels, the parity check (SPEC section 4).
 
 use chrono::{DateTime, Utc};
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 use crate::check::schema::{CODES, PRICE, REDEEMED};
 use crate::check::{Explained, OfferModel, WindowModel};
@@ -137,7 +137,10 @@ pub struct Parity {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Difference {
     /// Channels that honor the offer answer differently.
-    Disagreement { offer: String, channels: Vec<String> },
+    Disagreement {
+        offer: String,
+        channels: Vec<String>,
+    },
     NotHonored {
         offer: String,
         not_honored_on: Vec<String>,
@@ -174,7 +177,12 @@ impl Serialize for Difference {
                 map.serialize_entry("honored_on", honored_on)?;
                 map.serialize_entry("elsewhere", elsewhere)?;
             }
-            Difference::Declared { offer, channel, note, fee } => {
+            Difference::Declared {
+                offer,
+                channel,
+                note,
+                fee,
+            } => {
                 map.serialize_entry("offer", offer)?;
                 map.serialize_entry("kind", "declared")?;
                 map.serialize_entry("channel", channel)?;
@@ -195,7 +203,13 @@ struct Eligibility {
 impl RuleSet {
     /// Decides every offer for `ctx` on one channel at `at`. `only` narrows the listing to
     /// one offer; the quote always considers every offer.
-    pub fn decide(&self, ctx: &Context, channel: usize, at: DateTime<Utc>, only: Option<usize>) -> Decision {
+    pub fn decide(
+        &self,
+        ctx: &Context,
+        channel: usize,
+        at: DateTime<Utc>,
+        only: Option<usize>,
+    ) -> Decision {
         let env = Env::new(at, self.model.zone);
         let found: Vec<Eligibility> = self.offers_for(ctx, &env);
         self.channel_decision(ctx, &found, channel, at, only)
@@ -224,7 +238,13 @@ impl RuleSet {
             .collect()
     }
 
-    fn eligibility(&self, model: &OfferModel, compiled: &CompiledOffer, ctx: &Context, env: &Env) -> Eligibility {
+    fn eligibility(
+        &self,
+        model: &OfferModel,
+        compiled: &CompiledOffer,
+        ctx: &Context,
+        env: &Env,
+    ) -> Eligibility {
         let schema = &self.model.schema;
         let mut clauses = Vec::with_capacity(model.explained.len());
         let mut missing: Vec<usize> = Vec::new();
@@ -235,7 +255,12 @@ impl RuleSet {
         for item in &model.explained {
             let (clause, label, result, detail) = match *item {
                 Explained::Valid => {
-                    let (result, detail) = window_result(model.window.as_ref(), compiled, env.at, &self.model.zone_name);
+                    let (result, detail) = window_result(
+                        model.window.as_ref(),
+                        compiled,
+                        env.at,
+                        &self.model.zone_name,
+                    );
                     ("valid", None, result, detail)
                 }
                 Explained::Code => {
@@ -243,19 +268,33 @@ impl RuleSet {
                     let needed = compiled.code.as_deref().unwrap_or("");
                     match ctx.get(CODES) {
                         Some(Value::List(codes)) => {
-                            let has = codes.iter().any(|c| matches!(c, Value::Text(t) if normalize_code(t) == needed));
+                            let has = codes.iter().any(
+                                |c| matches!(c, Value::Text(t) if normalize_code(t) == needed),
+                            );
                             let detail = if has {
                                 format!("code {} presented", quoted(written))
                             } else if codes.is_empty() {
                                 format!("needs code {}; the customer has no codes", quoted(written))
                             } else {
-                                format!("needs code {}; the customer has {}", quoted(written), Value::List(codes.clone()))
+                                format!(
+                                    "needs code {}; the customer has {}",
+                                    quoted(written),
+                                    Value::List(codes.clone())
+                                )
                             };
-                            ("code", None, if has { Outcome::Pass } else { Outcome::Fail }, detail)
+                            (
+                                "code",
+                                None,
+                                if has { Outcome::Pass } else { Outcome::Fail },
+                                detail,
+                            )
                         }
                         _ => {
                             missing.push(CODES);
-                            let detail = format!("needs code {}; the customer's codes are not known (ask for the code)", quoted(written));
+                            let detail = format!(
+                                "needs code {}; the customer's codes are not known (ask for the code)",
+                                quoted(written)
+                            );
                             ("code", None, Outcome::Unknown, detail)
                         }
                     }
@@ -264,18 +303,28 @@ impl RuleSet {
                     let limit = compiled.limit.unwrap_or(0);
                     match ctx.get(REDEEMED) {
                         Some(Value::List(ids)) => {
-                            let used = ids.iter().filter(|r| matches!(r, Value::Text(t) if *t == model.id)).count();
+                            let used = ids
+                                .iter()
+                                .filter(|r| matches!(r, Value::Text(t) if *t == model.id))
+                                .count();
                             let ok = used < limit;
                             let detail = if ok {
                                 format!("redeemed {used} of {limit} allowed")
                             } else {
                                 format!("redeemed {used} of {limit} allowed: the limit is reached")
                             };
-                            ("limit", None, if ok { Outcome::Pass } else { Outcome::Fail }, detail)
+                            (
+                                "limit",
+                                None,
+                                if ok { Outcome::Pass } else { Outcome::Fail },
+                                detail,
+                            )
                         }
                         _ => {
                             missing.push(REDEEMED);
-                            let detail = format!("limit {limit} per customer; the customer's past redemptions are not known");
+                            let detail = format!(
+                                "limit {limit} per customer; the customer's past redemptions are not known"
+                            );
                             ("limit", None, Outcome::Unknown, detail)
                         }
                     }
@@ -285,7 +334,12 @@ impl RuleSet {
                     if e.value == Tri::Unknown {
                         missing.extend(&e.missing);
                     }
-                    ("when", model.whens[i].label.clone(), e.value.into(), e.detail)
+                    (
+                        "when",
+                        model.whens[i].label.clone(),
+                        e.value.into(),
+                        e.detail,
+                    )
                 }
                 Explained::Benefit => {
                     let Some(mismatch) = benefit_mismatch(compiled, list_price) else {
@@ -305,7 +359,10 @@ impl RuleSet {
         missing.dedup();
         Eligibility {
             clauses,
-            missing: missing.iter().map(|s| schema.field(*s).path.clone()).collect(),
+            missing: missing
+                .iter()
+                .map(|s| schema.field(*s).path.clone())
+                .collect(),
         }
     }
 
@@ -324,26 +381,37 @@ impl RuleSet {
         };
         let mut offers = Vec::with_capacity(found.len());
         let mut takers = Vec::new();
-        for (i, ((model, compiled), elig)) in self.model.offers.iter().zip(&self.offers).zip(found).enumerate() {
+        for (i, ((model, compiled), elig)) in self
+            .model
+            .offers
+            .iter()
+            .zip(&self.offers)
+            .zip(found)
+            .enumerate()
+        {
             let fee = compiled.fees[channel];
             let mut clauses = elig.clauses.clone();
-            if let (Some(fee), Some(price)) = (fee, list_price) {
-                if fee.currency != price.currency {
-                    clauses.push(ClauseResult {
-                        clause: "fee",
-                        label: None,
-                        result: Outcome::Fail,
-                        detail: format!(
-                            "the fee on {channel_name} is in {}, the price in {}",
-                            fee.currency.code(),
-                            price.currency.code()
-                        ),
-                    });
-                }
+            if let (Some(fee), Some(price)) = (fee, list_price)
+                && fee.currency != price.currency
+            {
+                clauses.push(ClauseResult {
+                    clause: "fee",
+                    label: None,
+                    result: Outcome::Fail,
+                    detail: format!(
+                        "the fee on {channel_name} is in {}, the price in {}",
+                        fee.currency.code(),
+                        price.currency.code()
+                    ),
+                });
             }
             let eligibility = Status::of(clauses.iter().map(|c| c.result));
             let honored = compiled.honors(channel);
-            let status = if honored { eligibility } else { Status::NotHonored };
+            let status = if honored {
+                eligibility
+            } else {
+                Status::NotHonored
+            };
             let price = match (status, compiled.benefit, list_price) {
                 (Status::Eligible, Some(b), Some(list)) => Some(b.apply(list)),
                 _ => None,
@@ -374,7 +442,9 @@ impl RuleSet {
                     Vec::new()
                 },
                 price: price.map(|p| p.to_string()),
-                note: on.and_then(|o| o.note.clone()).or_else(|| model.note.clone()),
+                note: on
+                    .and_then(|o| o.note.clone())
+                    .or_else(|| model.note.clone()),
                 eligibility: (!honored).then_some(eligibility),
                 elsewhere: (!honored).then(|| model.elsewhere.clone()),
                 honored_on: (!honored).then(|| self.channel_names(&model.honored_on)),
@@ -391,7 +461,10 @@ impl RuleSet {
     }
 
     fn channel_names(&self, indices: &[usize]) -> Vec<String> {
-        indices.iter().map(|&c| self.model.channels[c].clone()).collect()
+        indices
+            .iter()
+            .map(|&c| self.model.channels[c].clone())
+            .collect()
     }
 
     fn parity(&self, decisions: &[Decision], only: Option<usize>) -> Parity {
@@ -408,7 +481,9 @@ impl RuleSet {
                 .filter_map(|&c| decisions[c].offers.iter().find(|d| d.id == model.id))
                 .collect();
             let agree = views.windows(2).all(|w| {
-                w[0].status == w[1].status && w[0].clauses == w[1].clauses && w[0].price == w[1].price
+                w[0].status == w[1].status
+                    && w[0].clauses == w[1].clauses
+                    && w[0].price == w[1].price
             });
             if !agree {
                 same = false;
@@ -418,7 +493,11 @@ impl RuleSet {
                 });
             }
             if model.honored_on != all {
-                let not_honored: Vec<usize> = all.iter().copied().filter(|c| !model.honored_on.contains(c)).collect();
+                let not_honored: Vec<usize> = all
+                    .iter()
+                    .copied()
+                    .filter(|c| !model.honored_on.contains(c))
+                    .collect();
                 differences.push(Difference::NotHonored {
                     offer: model.id.clone(),
                     not_honored_on: self.channel_names(&not_honored),
@@ -461,7 +540,12 @@ fn benefit_mismatch(compiled: &CompiledOffer, list_price: Option<Money>) -> Opti
 }
 
 /// The `valid` clause: inside the window, or when it starts or ended.
-fn window_result(window: Option<&WindowModel>, compiled: &CompiledOffer, at: DateTime<Utc>, zone: &str) -> (Outcome, String) {
+fn window_result(
+    window: Option<&WindowModel>,
+    compiled: &CompiledOffer,
+    at: DateTime<Utc>,
+    zone: &str,
+) -> (Outcome, String) {
     let Some(w) = window else {
         return (Outcome::Pass, String::from("always valid"));
     };
@@ -469,15 +553,15 @@ fn window_result(window: Option<&WindowModel>, compiled: &CompiledOffer, at: Dat
         Some((h, mi)) => format!("{} at {h:02}:{mi:02}", m.date.format("%Y-%m-%d")),
         None => m.date.format("%Y-%m-%d").to_string(),
     };
-    if let (Some(start), Some((m, _))) = (compiled.start, &w.start) {
-        if at < start {
-            return (Outcome::Fail, format!("starts on {} ({zone})", bound(m)));
-        }
+    if let (Some(start), Some((m, _))) = (compiled.start, &w.start)
+        && at < start
+    {
+        return (Outcome::Fail, format!("starts on {} ({zone})", bound(m)));
     }
-    if let (Some(end), Some((m, _))) = (compiled.end, &w.end) {
-        if at >= end {
-            return (Outcome::Fail, format!("ended on {} ({zone})", bound(m)));
-        }
+    if let (Some(end), Some((m, _))) = (compiled.end, &w.end)
+        && at >= end
+    {
+        return (Outcome::Fail, format!("ended on {} ({zone})", bound(m)));
     }
     let detail = match (&w.start, &w.end) {
         (Some((s, _)), Some((e, _))) => format!("within {} to {} ({zone})", bound(s), bound(e)),

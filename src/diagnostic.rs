@@ -84,6 +84,9 @@ impl Diagnostic {
                     1
                 };
                 let gutter = line.to_string().len();
+                // Long lines are cut to a window around the span.
+                let (text, col) = clip(text, col, width);
+                let width = width.min(WIDE);
                 let pad: String = text
                     .chars()
                     .take(col - 1)
@@ -118,16 +121,16 @@ impl Diagnostic {
             end_column: None,
             help: self.help.clone(),
         };
-        if let Some(span) = self.span {
-            if let Some(f) = sources.get(span.file) {
-                let (line, col) = f.line_col(span.start as usize);
-                let (end_line, end_col) = f.line_col(span.end as usize);
-                json.file = Some(f.name.clone());
-                json.line = Some(line);
-                json.column = Some(col);
-                json.end_line = Some(end_line);
-                json.end_column = Some(end_col);
-            }
+        if let Some(span) = self.span
+            && let Some(f) = sources.get(span.file)
+        {
+            let (line, col) = f.line_col(span.start as usize);
+            let (end_line, end_col) = f.line_col(span.end as usize);
+            json.file = Some(f.name.clone());
+            json.line = Some(line);
+            json.column = Some(col);
+            json.end_line = Some(end_line);
+            json.end_column = Some(end_col);
         }
         json
     }
@@ -147,14 +150,47 @@ pub struct DiagnosticJson {
     pub help: Option<String>,
 }
 
+/// Widest source line shown whole.
+const WIDE: usize = 100;
+
+/// The part of a long line around column `col`, and the column in that part.
+fn clip(line: &str, col: usize, width: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WIDE {
+        return (line.to_string(), col);
+    }
+    let start = col.saturating_sub(WIDE / 2).min(chars.len());
+    let end = (col + width.min(WIDE / 2) + WIDE / 2).min(chars.len());
+    let mut shown = String::new();
+    let mut new_col = col - start;
+    if start > 0 {
+        shown.push('…');
+        new_col += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, new_col.max(1))
+}
+
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
+    let word = word.to_lowercase();
     candidates
         .into_iter()
         .filter(|c| *c != word)
-        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|c| {
+            let lower = c.to_lowercase();
+            let d = edit_distance(&word, &lower);
+            // A word that begins another (`age` for `age_years`) is as likely meant.
+            let prefix = word.len() >= 3 && lower.starts_with(&word);
+            (d <= limit || prefix).then_some((if prefix { 0 } else { d }, c))
+        })
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)
 }
@@ -187,7 +223,8 @@ mod tests {
     fn renders_location_line_and_caret() {
         let mut sources = Sources::default();
         let id = sources.add(SourceFile::new("r.offer", "offer a {\n  when x >= 1\n}\n"));
-        let d = Diagnostic::error("undeclared-field", "`x` is not declared").at(Span::new(id, 17, 18));
+        let d =
+            Diagnostic::error("undeclared-field", "`x` is not declared").at(Span::new(id, 17, 18));
         assert_eq!(
             d.render(&sources),
             "r.offer:2:8: error: `x` is not declared\n  |\n2 |   when x >= 1\n  |        ^\n"
@@ -197,7 +234,10 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         let names = ["customer.tenure_months", "customer.plan"];
-        assert_eq!(did_you_mean("customer.tenure_month", names), Some("customer.tenure_months"));
+        assert_eq!(
+            did_you_mean("customer.tenure_month", names),
+            Some("customer.tenure_months")
+        );
         assert_eq!(did_you_mean("basket", names), None);
     }
 }

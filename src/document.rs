@@ -1,8 +1,6 @@
 //! Context documents and case files as a plain tree, read from JSON or YAML with every
 //! number kept exactly as written.
 
-use std::fmt;
-
 /// A JSON/YAML value. Numbers keep their text, so `59.99` stays 59.99 and `0x1F` can be
 /// refused by whoever expects a number.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,20 +46,19 @@ impl Doc {
 }
 
 /// A document that could not be read, with the place when the reader knows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{message}", place(*line, *column))]
 pub struct DocError {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
 }
 
-impl fmt::Display for DocError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "{l}:{c}: {}", self.message),
-            (Some(l), None) => write!(f, "{l}: {}", self.message),
-            _ => f.write_str(&self.message),
-        }
+fn place(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!("{l}:{c}: "),
+        (Some(l), None) => format!("{l}: "),
+        _ => String::new(),
     }
 }
 
@@ -74,7 +71,12 @@ pub enum Format {
 impl Format {
     /// By file extension; `None` when the name does not tell.
     pub fn of_path(path: &std::path::Path) -> Option<Format> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("json") | Some("jsonl") => Some(Format::Json),
             Some("yaml") | Some("yml") => Some(Format::Yaml),
             _ => None,
@@ -89,10 +91,10 @@ pub fn parse(text: &str, format: Option<Format>) -> Result<Doc, DocError> {
         Some(Format::Json) => parse_json(text),
         Some(Format::Yaml) => crate::yaml::parse(text),
         None => {
-            if text.trim_start().starts_with(['{', '[']) {
-                if let Ok(doc) = parse_json(text) {
-                    return Ok(doc);
-                }
+            if text.trim_start().starts_with(['{', '['])
+                && let Ok(doc) = parse_json(text)
+            {
+                return Ok(doc);
             }
             crate::yaml::parse(text)
         }
@@ -156,24 +158,43 @@ mod tests {
 
     #[test]
     fn json_numbers_keep_their_digits() {
-        let doc = parse_json(r#"{"a": 59.99, "b": 12.000, "c": 1e2, "d": 123456789012345678901234567890}"#).unwrap();
+        let doc = parse_json(
+            r#"{"a": 59.99, "b": 12.000, "c": 1e2, "d": 123456789012345678901234567890}"#,
+        )
+        .unwrap();
         assert_eq!(doc.get("a"), Some(&Doc::Number("59.99".into())));
         assert_eq!(doc.get("b"), Some(&Doc::Number("12.000".into())));
         assert_eq!(doc.get("c"), Some(&Doc::Number("1e+2".into())));
-        assert_eq!(doc.get("d"), Some(&Doc::Number("123456789012345678901234567890".into())));
+        assert_eq!(
+            doc.get("d"),
+            Some(&Doc::Number("123456789012345678901234567890".into()))
+        );
     }
 
     #[test]
     fn json_errors_have_a_place() {
         let e = parse_json("{\n  \"a\": ,\n}").unwrap_err();
         assert_eq!(e.line, Some(2));
-        assert!(e.message.starts_with("this is not valid JSON"), "{}", e.message);
+        assert!(
+            e.message.starts_with("this is not valid JSON"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn guesses_json_or_yaml() {
-        assert_eq!(parse("{\"a\": 1}", None).unwrap().get("a"), Some(&Doc::Number("1".into())));
-        assert_eq!(parse("a: 1\n", None).unwrap().get("a"), Some(&Doc::Number("1".into())));
-        assert_eq!(parse("{a: 1}", None).unwrap().get("a"), Some(&Doc::Number("1".into())));
+        assert_eq!(
+            parse("{\"a\": 1}", None).unwrap().get("a"),
+            Some(&Doc::Number("1".into()))
+        );
+        assert_eq!(
+            parse("a: 1\n", None).unwrap().get("a"),
+            Some(&Doc::Number("1".into()))
+        );
+        assert_eq!(
+            parse("{a: 1}", None).unwrap().get("a"),
+            Some(&Doc::Number("1".into()))
+        );
     }
 }

@@ -7,30 +7,171 @@ use crate::number::{Decimal, pow10};
 
 /// Active ISO 4217 codes with their minor-unit digits (SPEC section 8).
 const CURRENCIES: &[(&str, u8)] = &[
-    ("AED", 2), ("AFN", 2), ("ALL", 2), ("AMD", 2), ("AOA", 2), ("ARS", 2), ("AUD", 2),
-    ("AWG", 2), ("AZN", 2), ("BAM", 2), ("BBD", 2), ("BDT", 2), ("BHD", 3), ("BIF", 0),
-    ("BMD", 2), ("BND", 2), ("BOB", 2), ("BOV", 2), ("BRL", 2), ("BSD", 2), ("BTN", 2),
-    ("BWP", 2), ("BYN", 2), ("BZD", 2), ("CAD", 2), ("CDF", 2), ("CHE", 2), ("CHF", 2),
-    ("CHW", 2), ("CLF", 4), ("CLP", 0), ("CNY", 2), ("COP", 2), ("COU", 2), ("CRC", 2),
-    ("CUP", 2), ("CVE", 2), ("CZK", 2), ("DJF", 0), ("DKK", 2), ("DOP", 2), ("DZD", 2),
-    ("EGP", 2), ("ERN", 2), ("ETB", 2), ("EUR", 2), ("FJD", 2), ("FKP", 2), ("GBP", 2),
-    ("GEL", 2), ("GHS", 2), ("GIP", 2), ("GMD", 2), ("GNF", 0), ("GTQ", 2), ("GYD", 2),
-    ("HKD", 2), ("HNL", 2), ("HTG", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2),
-    ("IQD", 3), ("IRR", 2), ("ISK", 0), ("JMD", 2), ("JOD", 3), ("JPY", 0), ("KES", 2),
-    ("KGS", 2), ("KHR", 2), ("KMF", 0), ("KPW", 2), ("KRW", 0), ("KWD", 3), ("KYD", 2),
-    ("KZT", 2), ("LAK", 2), ("LBP", 2), ("LKR", 2), ("LRD", 2), ("LSL", 2), ("LYD", 3),
-    ("MAD", 2), ("MDL", 2), ("MGA", 2), ("MKD", 2), ("MMK", 2), ("MNT", 2), ("MOP", 2),
-    ("MRU", 2), ("MUR", 2), ("MVR", 2), ("MWK", 2), ("MXN", 2), ("MXV", 2), ("MYR", 2),
-    ("MZN", 2), ("NAD", 2), ("NGN", 2), ("NIO", 2), ("NOK", 2), ("NPR", 2), ("NZD", 2),
-    ("OMR", 3), ("PAB", 2), ("PEN", 2), ("PGK", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2),
-    ("PYG", 0), ("QAR", 2), ("RON", 2), ("RSD", 2), ("RUB", 2), ("RWF", 0), ("SAR", 2),
-    ("SBD", 2), ("SCR", 2), ("SDG", 2), ("SEK", 2), ("SGD", 2), ("SHP", 2), ("SLE", 2),
-    ("SOS", 2), ("SRD", 2), ("SSP", 2), ("STN", 2), ("SVC", 2), ("SYP", 2), ("SZL", 2),
-    ("THB", 2), ("TJS", 2), ("TMT", 2), ("TND", 3), ("TOP", 2), ("TRY", 2), ("TTD", 2),
-    ("TWD", 2), ("TZS", 2), ("UAH", 2), ("UGX", 0), ("USD", 2), ("USN", 2), ("UYI", 0),
-    ("UYU", 2), ("UYW", 4), ("UZS", 2), ("VED", 2), ("VES", 2), ("VND", 0), ("VUV", 0),
-    ("WST", 2), ("XAD", 2), ("XAF", 0), ("XCD", 2), ("XCG", 2), ("XOF", 0), ("XPF", 0),
-    ("YER", 2), ("ZAR", 2), ("ZMW", 2), ("ZWG", 2),
+    ("AED", 2),
+    ("AFN", 2),
+    ("ALL", 2),
+    ("AMD", 2),
+    ("AOA", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("AWG", 2),
+    ("AZN", 2),
+    ("BAM", 2),
+    ("BBD", 2),
+    ("BDT", 2),
+    ("BHD", 3),
+    ("BIF", 0),
+    ("BMD", 2),
+    ("BND", 2),
+    ("BOB", 2),
+    ("BOV", 2),
+    ("BRL", 2),
+    ("BSD", 2),
+    ("BTN", 2),
+    ("BWP", 2),
+    ("BYN", 2),
+    ("BZD", 2),
+    ("CAD", 2),
+    ("CDF", 2),
+    ("CHE", 2),
+    ("CHF", 2),
+    ("CHW", 2),
+    ("CLF", 4),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("COU", 2),
+    ("CRC", 2),
+    ("CUP", 2),
+    ("CVE", 2),
+    ("CZK", 2),
+    ("DJF", 0),
+    ("DKK", 2),
+    ("DOP", 2),
+    ("DZD", 2),
+    ("EGP", 2),
+    ("ERN", 2),
+    ("ETB", 2),
+    ("EUR", 2),
+    ("FJD", 2),
+    ("FKP", 2),
+    ("GBP", 2),
+    ("GEL", 2),
+    ("GHS", 2),
+    ("GIP", 2),
+    ("GMD", 2),
+    ("GNF", 0),
+    ("GTQ", 2),
+    ("GYD", 2),
+    ("HKD", 2),
+    ("HNL", 2),
+    ("HTG", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("IRR", 2),
+    ("ISK", 0),
+    ("JMD", 2),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KES", 2),
+    ("KGS", 2),
+    ("KHR", 2),
+    ("KMF", 0),
+    ("KPW", 2),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KYD", 2),
+    ("KZT", 2),
+    ("LAK", 2),
+    ("LBP", 2),
+    ("LKR", 2),
+    ("LRD", 2),
+    ("LSL", 2),
+    ("LYD", 3),
+    ("MAD", 2),
+    ("MDL", 2),
+    ("MGA", 2),
+    ("MKD", 2),
+    ("MMK", 2),
+    ("MNT", 2),
+    ("MOP", 2),
+    ("MRU", 2),
+    ("MUR", 2),
+    ("MVR", 2),
+    ("MWK", 2),
+    ("MXN", 2),
+    ("MXV", 2),
+    ("MYR", 2),
+    ("MZN", 2),
+    ("NAD", 2),
+    ("NGN", 2),
+    ("NIO", 2),
+    ("NOK", 2),
+    ("NPR", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PAB", 2),
+    ("PEN", 2),
+    ("PGK", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("PYG", 0),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RSD", 2),
+    ("RUB", 2),
+    ("RWF", 0),
+    ("SAR", 2),
+    ("SBD", 2),
+    ("SCR", 2),
+    ("SDG", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("SHP", 2),
+    ("SLE", 2),
+    ("SOS", 2),
+    ("SRD", 2),
+    ("SSP", 2),
+    ("STN", 2),
+    ("SVC", 2),
+    ("SYP", 2),
+    ("SZL", 2),
+    ("THB", 2),
+    ("TJS", 2),
+    ("TMT", 2),
+    ("TND", 3),
+    ("TOP", 2),
+    ("TRY", 2),
+    ("TTD", 2),
+    ("TWD", 2),
+    ("TZS", 2),
+    ("UAH", 2),
+    ("UGX", 0),
+    ("USD", 2),
+    ("USN", 2),
+    ("UYI", 0),
+    ("UYU", 2),
+    ("UYW", 4),
+    ("UZS", 2),
+    ("VED", 2),
+    ("VES", 2),
+    ("VND", 0),
+    ("VUV", 0),
+    ("WST", 2),
+    ("XAD", 2),
+    ("XAF", 0),
+    ("XCD", 2),
+    ("XCG", 2),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("YER", 2),
+    ("ZAR", 2),
+    ("ZMW", 2),
+    ("ZWG", 2),
 ];
 
 /// Amounts stay within ±10^18 minor units, so that every benefit computes exactly in i128.
@@ -87,12 +228,17 @@ impl fmt::Display for MoneyError {
         match self {
             MoneyError::UnknownCurrency(code) => f.write_str(&Currency::unknown_message(code)),
             MoneyError::TooPrecise { currency, digits } => match digits {
-                0 => write!(f, "{currency} amounts are whole numbers, without decimal places"),
+                0 => write!(
+                    f,
+                    "{currency} amounts are whole numbers, without decimal places"
+                ),
                 1 => write!(f, "{currency} amounts have at most 1 decimal place"),
                 n => write!(f, "{currency} amounts have at most {n} decimal places"),
             },
             MoneyError::TooLarge => f.write_str("the amount is too large"),
-            MoneyError::Malformed => f.write_str("money is written as an amount, a space and a currency code, like \"130.00 USD\""),
+            MoneyError::Malformed => f.write_str(
+                "money is written as an amount, a space and a currency code, like \"130.00 USD\"",
+            ),
         }
     }
 }
@@ -123,11 +269,15 @@ impl Money {
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(MoneyError::Malformed);
         }
-        if !amount.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+        if !amount
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        {
             return Err(MoneyError::Malformed);
         }
         let amount = Decimal::parse(amount).map_err(|_| MoneyError::Malformed)?;
-        let currency = Currency::from_code(code).ok_or_else(|| MoneyError::UnknownCurrency(code.to_string()))?;
+        let currency = Currency::from_code(code)
+            .ok_or_else(|| MoneyError::UnknownCurrency(code.to_string()))?;
         Money::new(amount, currency)
     }
 
@@ -226,10 +376,28 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_money() {
-        assert_eq!(Money::parse("0.001 USD"), Err(MoneyError::TooPrecise { currency: "USD", digits: 2 }));
-        assert_eq!(Money::parse("1.5 JPY"), Err(MoneyError::TooPrecise { currency: "JPY", digits: 0 }));
-        assert_eq!(Money::parse("5 USE"), Err(MoneyError::UnknownCurrency("USE".into())));
-        assert_eq!(Money::parse("5 XAU"), Err(MoneyError::UnknownCurrency("XAU".into())));
+        assert_eq!(
+            Money::parse("0.001 USD"),
+            Err(MoneyError::TooPrecise {
+                currency: "USD",
+                digits: 2
+            })
+        );
+        assert_eq!(
+            Money::parse("1.5 JPY"),
+            Err(MoneyError::TooPrecise {
+                currency: "JPY",
+                digits: 0
+            })
+        );
+        assert_eq!(
+            Money::parse("5 USE"),
+            Err(MoneyError::UnknownCurrency("USE".into()))
+        );
+        assert_eq!(
+            Money::parse("5 XAU"),
+            Err(MoneyError::UnknownCurrency("XAU".into()))
+        );
         assert_eq!(Money::parse("5"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse("USD 5"), Err(MoneyError::Malformed));
         assert_eq!(Money::parse("5 usd"), Err(MoneyError::Malformed));
@@ -237,27 +405,63 @@ mod tests {
 
     #[test]
     fn percent_discounts_round_half_away_from_zero() {
-        assert_eq!(m("10.05 USD").percent_off(pct("50"), None).to_string(), "5.02 USD");
-        assert_eq!(m("1001 JPY").percent_off(pct("50"), None).to_string(), "500 JPY");
-        assert_eq!(m("10.125 KWD").percent_off(pct("50"), None).to_string(), "5.062 KWD");
-        assert_eq!(m("19.99 USD").percent_off(pct("12.5"), None).to_string(), "17.49 USD");
-        assert_eq!(m("0.01 USD").percent_off(pct("50"), None).to_string(), "0.00 USD");
-        assert_eq!(m("99.99 USD").percent_off(pct("100"), None).to_string(), "0.00 USD");
-        assert_eq!(m("99.99 USD").percent_off(pct("0"), None).to_string(), "99.99 USD");
+        assert_eq!(
+            m("10.05 USD").percent_off(pct("50"), None).to_string(),
+            "5.02 USD"
+        );
+        assert_eq!(
+            m("1001 JPY").percent_off(pct("50"), None).to_string(),
+            "500 JPY"
+        );
+        assert_eq!(
+            m("10.125 KWD").percent_off(pct("50"), None).to_string(),
+            "5.062 KWD"
+        );
+        assert_eq!(
+            m("19.99 USD").percent_off(pct("12.5"), None).to_string(),
+            "17.49 USD"
+        );
+        assert_eq!(
+            m("0.01 USD").percent_off(pct("50"), None).to_string(),
+            "0.00 USD"
+        );
+        assert_eq!(
+            m("99.99 USD").percent_off(pct("100"), None).to_string(),
+            "0.00 USD"
+        );
+        assert_eq!(
+            m("99.99 USD").percent_off(pct("0"), None).to_string(),
+            "99.99 USD"
+        );
     }
 
     #[test]
     fn caps_limit_the_discount() {
         let price = m("400.00 USD");
-        assert_eq!(price.percent_off(pct("20"), Some(m("50 USD"))).to_string(), "350.00 USD");
-        assert_eq!(price.percent_off(pct("20"), Some(m("80 USD"))).to_string(), "320.00 USD");
-        assert_eq!(price.percent_off(pct("20"), Some(m("100 USD"))).to_string(), "320.00 USD");
+        assert_eq!(
+            price.percent_off(pct("20"), Some(m("50 USD"))).to_string(),
+            "350.00 USD"
+        );
+        assert_eq!(
+            price.percent_off(pct("20"), Some(m("80 USD"))).to_string(),
+            "320.00 USD"
+        );
+        assert_eq!(
+            price.percent_off(pct("20"), Some(m("100 USD"))).to_string(),
+            "320.00 USD"
+        );
     }
 
     #[test]
     fn benefits_never_go_below_zero_or_raise_the_price() {
         assert_eq!(m("5.00 USD").minus(m("10 USD")).to_string(), "0.00 USD");
-        assert_eq!(m("5.00 USD").fixed_price(m("10 USD")).to_string(), "5.00 USD");
-        assert_eq!(m("50.00 USD").fixed_price(m("10 USD")).to_string(), "10.00 USD");
+        assert_eq!(
+            m("5.00 USD").fixed_price(m("10 USD")).to_string(),
+            "5.00 USD"
+        );
+        assert_eq!(
+            m("50.00 USD").fixed_price(m("10 USD")).to_string(),
+            "10.00 USD"
+        );
     }
 }

@@ -39,7 +39,10 @@ pub(crate) fn pow10(n: u32) -> i128 {
 }
 
 impl Decimal {
-    pub const ZERO: Decimal = Decimal { mantissa: 0, scale: 0 };
+    pub const ZERO: Decimal = Decimal {
+        mantissa: 0,
+        scale: 0,
+    };
 
     pub fn from_int(n: i64) -> Decimal {
         Decimal {
@@ -81,7 +84,10 @@ impl Decimal {
             if *mantissa == 0 && d == b'0' {
                 return;
             }
-            match mantissa.checked_mul(10).and_then(|m| m.checked_add((d - b'0') as i128)) {
+            match mantissa
+                .checked_mul(10)
+                .and_then(|m| m.checked_add((d - b'0') as i128))
+            {
                 Some(m) if m < MAX_MANTISSA * 10 => *mantissa = m,
                 _ => overflow = true,
             }
@@ -253,7 +259,9 @@ mod tests {
 
     #[test]
     fn rejects_other_forms() {
-        for bad in ["", "-", "1.", ".5", "+1", "0x1F", "1_000", ".inf", "nan", "1e", "1 2"] {
+        for bad in [
+            "", "-", "1.", ".5", "+1", "0x1F", "1_000", ".inf", "nan", "1e", "1 2",
+        ] {
             assert_eq!(Decimal::parse(bad), Err(NumberError::Malformed), "{bad}");
         }
         assert_eq!(Decimal::parse("1e400"), Err(NumberError::TooLarge));

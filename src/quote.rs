@@ -50,7 +50,11 @@ pub fn quote(list: Money, takers: &[Taker]) -> Quote {
 
     if let Some(single) = best(takers.iter().filter(|t| !t.stackable && !t.exclusive), list) {
         running = single.benefit.apply(list);
-        let others = takers.iter().filter(|t| !t.stackable && !t.exclusive).count() - 1;
+        let others = takers
+            .iter()
+            .filter(|t| !t.stackable && !t.exclusive)
+            .count()
+            - 1;
         let why = match others {
             0 => String::new(),
             1 => String::from(" (the better of 2 offers that are not combined)"),
@@ -64,7 +68,10 @@ pub fn quote(list: Money, takers: &[Taker]) -> Quote {
     for s in stackables {
         let before = running;
         running = s.benefit.apply(running);
-        explanation.push(format!("{} (stackable, added on top): {before} → {running}", s.id));
+        explanation.push(format!(
+            "{} (stackable, added on top): {before} → {running}",
+            s.id
+        ));
         applied.push(s);
     }
     if let Some(ex) = best(takers.iter().filter(|t| t.exclusive), list) {
@@ -99,7 +106,10 @@ pub fn quote(list: Money, takers: &[Taker]) -> Quote {
         if let Some(fee) = t.fee {
             let before = total;
             total.minor += fee.minor;
-            explanation.push(format!("fee for {} on this channel: {before} + {fee} → {total}", t.id));
+            explanation.push(format!(
+                "fee for {} on this channel: {before} + {fee} → {total}",
+                t.id
+            ));
         }
     }
     if applied.is_empty() {
@@ -162,9 +172,20 @@ mod tests {
         let mut stack_b = taker("stack_b", pct("10", None));
         stack_b.stackable = true;
         stack_b.priority = 2;
-        let takers = [taker("twenty", pct("20", None)), taker("flat", price("90 USD")), stack_a, stack_b];
+        let takers = [
+            taker("twenty", pct("20", None)),
+            taker("flat", price("90 USD")),
+            stack_a,
+            stack_b,
+        ];
         // best single: 20% of 100 → 80; then stack_b (priority 2): 72; then stack_a: 67
-        assert_eq!(run("100.00 USD", &takers), ("67.00 USD".into(), vec!["twenty".into(), "stack_b".into(), "stack_a".into()]));
+        assert_eq!(
+            run("100.00 USD", &takers),
+            (
+                "67.00 USD".into(),
+                vec!["twenty".into(), "stack_b".into(), "stack_a".into()]
+            )
+        );
     }
 
     #[test]
@@ -173,7 +194,14 @@ mod tests {
         high.priority = 5;
         let takers = [taker("alpha", off("10 USD")), high.clone()];
         assert_eq!(run("50.00 USD", &takers).1, vec!["zeta"]);
-        assert_eq!(run("50.00 USD", &[taker("beta", off("10 USD")), taker("alpha", off("10 USD"))]).1, vec!["alpha"]);
+        assert_eq!(
+            run(
+                "50.00 USD",
+                &[taker("beta", off("10 USD")), taker("alpha", off("10 USD"))]
+            )
+            .1,
+            vec!["alpha"]
+        );
     }
 
     #[test]
@@ -183,16 +211,33 @@ mod tests {
         let mut stack = taker("stack", off("5 USD"));
         stack.stackable = true;
         // combination: 20% → 80, then −5 → 75; employee alone: 70 → beats
-        let takers = [taker("twenty", pct("20", None)), stack.clone(), employee.clone()];
-        assert_eq!(run("100.00 USD", &takers), ("70.00 USD".into(), vec!["employee".into()]));
+        let takers = [
+            taker("twenty", pct("20", None)),
+            stack.clone(),
+            employee.clone(),
+        ];
+        assert_eq!(
+            run("100.00 USD", &takers),
+            ("70.00 USD".into(), vec!["employee".into()])
+        );
         // employee 25% → 75 = combination 75 → a tie goes to the exclusive offer
         employee.benefit = pct("25", None);
-        let takers = [taker("twenty", pct("20", None)), stack.clone(), employee.clone()];
-        assert_eq!(run("100.00 USD", &takers), ("75.00 USD".into(), vec!["employee".into()]));
+        let takers = [
+            taker("twenty", pct("20", None)),
+            stack.clone(),
+            employee.clone(),
+        ];
+        assert_eq!(
+            run("100.00 USD", &takers),
+            ("75.00 USD".into(), vec!["employee".into()])
+        );
         // employee 10% → 90 > 75 → the combination stays
         employee.benefit = pct("10", None);
         let takers = [taker("twenty", pct("20", None)), stack, employee];
-        assert_eq!(run("100.00 USD", &takers), ("75.00 USD".into(), vec!["twenty".into(), "stack".into()]));
+        assert_eq!(
+            run("100.00 USD", &takers),
+            ("75.00 USD".into(), vec!["twenty".into(), "stack".into()])
+        );
     }
 
     #[test]
@@ -201,15 +246,27 @@ mod tests {
         a.exclusive = true;
         let mut b = taker("b", price("60 USD"));
         b.exclusive = true;
-        assert_eq!(run("100.00 USD", &[a, b]), ("60.00 USD".into(), vec!["b".into()]));
+        assert_eq!(
+            run("100.00 USD", &[a, b]),
+            ("60.00 USD".into(), vec!["b".into()])
+        );
     }
 
     #[test]
     fn caps_below_at_and_above_the_percentage() {
         // 20% of 400 is 80
-        assert_eq!(run("400.00 USD", &[taker("c", pct("20", Some("50 USD")))]).0, "350.00 USD");
-        assert_eq!(run("400.00 USD", &[taker("c", pct("20", Some("80 USD")))]).0, "320.00 USD");
-        assert_eq!(run("400.00 USD", &[taker("c", pct("20", Some("120 USD")))]).0, "320.00 USD");
+        assert_eq!(
+            run("400.00 USD", &[taker("c", pct("20", Some("50 USD")))]).0,
+            "350.00 USD"
+        );
+        assert_eq!(
+            run("400.00 USD", &[taker("c", pct("20", Some("80 USD")))]).0,
+            "320.00 USD"
+        );
+        assert_eq!(
+            run("400.00 USD", &[taker("c", pct("20", Some("120 USD")))]).0,
+            "320.00 USD"
+        );
     }
 
     #[test]
@@ -218,7 +275,10 @@ mod tests {
         with_fee.fee = Some(money("5 USD"));
         let mut unused = taker("other", off("1 USD"));
         unused.fee = Some(money("99 USD"));
-        assert_eq!(run("130.00 USD", &[with_fee, unused]), ("5.00 USD".into(), vec!["upgrade".into()]));
+        assert_eq!(
+            run("130.00 USD", &[with_fee, unused]),
+            ("5.00 USD".into(), vec!["upgrade".into()])
+        );
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub struct RuleSet {
 }
 
 /// A rule set that does not load, with everything wrong with it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{}", self.render().trim_end())]
 pub struct LoadError {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
@@ -44,26 +45,28 @@ impl LoadError {
 
     /// Every diagnostic, rendered with its source line.
     pub fn render(&self) -> String {
-        self.diagnostics.iter().map(|d| d.render(&self.sources)).collect::<Vec<_>>().join("")
+        self.diagnostics
+            .iter()
+            .map(|d| d.render(&self.sources))
+            .collect::<Vec<_>>()
+            .join("")
     }
 }
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(self.render().trim_end())
-    }
-}
-
-impl std::error::Error for LoadError {}
 
 /// The `*.offer` files of a rule set, in path order compared component by component
 /// (`b/c.offer` before `b.offer`), with the name each is shown by and its relative path.
 pub fn rule_files(path: &Path) -> Result<Vec<(PathBuf, String)>, Diagnostic> {
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error("unreadable", format!("cannot read the rule set `{shown}`: {}", io_words(&e))))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(
+            "unreadable",
+            format!("cannot read the rule set `{shown}`: {}", io_words(&e)),
+        )
+    })?;
     if !meta.is_dir() {
-        let name = path.file_name().map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
+        let name = path
+            .file_name()
+            .map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
         return Ok(vec![(path.to_path_buf(), name)]);
     }
     let mut found = Vec::new();
@@ -77,7 +80,15 @@ pub fn rule_files(path: &Path) -> Result<Vec<(PathBuf, String)>, Diagnostic> {
     }
     Ok(found
         .into_iter()
-        .map(|(rel, full)| (full, rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")))
+        .map(|(rel, full)| {
+            (
+                full,
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+        })
         .collect())
 }
 
@@ -89,7 +100,12 @@ pub fn files_below(root: &Path, suffix: &str) -> Result<Vec<PathBuf>, Diagnostic
     Ok(found.into_iter().map(|(_, full)| full).collect())
 }
 
-fn walk(root: &Path, dir: &Path, found: &mut Vec<(PathBuf, PathBuf)>, depth: usize) -> Result<(), Diagnostic> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    found: &mut Vec<(PathBuf, PathBuf)>,
+    depth: usize,
+) -> Result<(), Diagnostic> {
     walk_suffix(root, dir, ".offer", found, depth)
 }
 
@@ -104,11 +120,20 @@ fn walk_suffix(
         return Ok(());
     }
     let entries = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::error("unreadable", format!("cannot read the folder `{}`: {}", dir.display(), io_words(&e)))
+        Diagnostic::error(
+            "unreadable",
+            format!(
+                "cannot read the folder `{}`: {}",
+                dir.display(),
+                io_words(&e)
+            ),
+        )
     })?;
     for entry in entries.flatten() {
         let full = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             walk_suffix(root, &full, suffix, found, depth + 1)?;
         } else if entry.file_name().to_string_lossy().ends_with(suffix) {
@@ -131,24 +156,37 @@ pub fn io_words(e: &std::io::Error) -> String {
 
 /// Reads a file as UTF-8 text, refusing what is too large or not text.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error("unreadable", format!("cannot read `{shown}`: {}", io_words(&e))))?;
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error(
+            "unreadable",
+            format!("cannot read this file: {}", io_words(&e)),
+        )
+        .in_file(shown)
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "too-large",
-            format!("`{shown}` is {} bytes; files of at most {MAX_FILE_BYTES} bytes are read", meta.len()),
-        ));
+            format!(
+                "this file is {} bytes; files of at most {MAX_FILE_BYTES} bytes are read",
+                meta.len()
+            ),
+        )
+        .in_file(shown));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error("unreadable", format!("cannot read `{shown}`: {}", io_words(&e))))?;
+    let bytes = std::fs::read(path).map_err(unreadable)?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
         Diagnostic::error(
             "not-text",
-            format!("`{shown}` is not a text file: byte {} on line {line} is not UTF-8", at + 1),
+            format!(
+                "this is not a text file: byte {} (on line {line}) is not UTF-8",
+                at + 1
+            ),
         )
+        .in_file(shown)
     })
 }
 
@@ -159,7 +197,11 @@ impl RuleSet {
         let files = rule_files(path).map_err(LoadError::single)?;
         let mut texts = Vec::with_capacity(files.len());
         for (full, rel) in files {
-            let shown = if path.is_dir() { full.display().to_string() } else { path.display().to_string() };
+            let shown = if path.is_dir() {
+                full.display().to_string()
+            } else {
+                path.display().to_string()
+            };
             let text = read_text(&full, &shown).map_err(LoadError::single)?;
             texts.push((shown, rel, text));
         }
@@ -167,7 +209,10 @@ impl RuleSet {
     }
 
     /// Loads a rule set from `(shown name, relative path, text)` of each file, in order.
-    pub fn from_texts(files: Vec<(String, String, String)>, at: DateTime<Utc>) -> Result<RuleSet, LoadError> {
+    pub fn from_texts(
+        files: Vec<(String, String, String)>,
+        at: DateTime<Utc>,
+    ) -> Result<RuleSet, LoadError> {
         let mut sources = Sources::default();
         let mut hash = Sha256::new();
         let mut parsed: Vec<ast::File> = Vec::with_capacity(files.len());
@@ -184,14 +229,20 @@ impl RuleSet {
             parsed.push(file);
         }
         if diagnostics.iter().any(Diagnostic::is_error) {
-            return Err(LoadError { diagnostics, sources });
+            return Err(LoadError {
+                diagnostics,
+                sources,
+            });
         }
         let (model, found) = check::check(&parsed, &sources, at);
         diagnostics.extend(found);
         diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
         let Some(model) = model else {
             diagnostics.retain(Diagnostic::is_error);
-            return Err(LoadError { diagnostics, sources });
+            return Err(LoadError {
+                diagnostics,
+                sources,
+            });
         };
         let digest = hash.finalize();
         let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
@@ -205,25 +256,37 @@ impl RuleSet {
     }
 
     pub fn channel(&self, name: &str) -> Result<usize, String> {
-        self.model.channels.iter().position(|c| c == name).ok_or_else(|| {
-            let mut message = format!(
-                "unknown channel `{name}`; this rule set's channels are {}",
-                self.model.channels.join(", ")
-            );
-            if let Some(close) = did_you_mean(name, self.model.channels.iter().map(String::as_str)) {
-                message.push_str(&format!(" (did you mean `{close}`?)"));
-            }
-            message
-        })
+        self.model
+            .channels
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| {
+                let mut message = format!(
+                    "unknown channel `{name}`; this rule set's channels are {}",
+                    self.model.channels.join(", ")
+                );
+                if let Some(close) =
+                    did_you_mean(name, self.model.channels.iter().map(String::as_str))
+                {
+                    message.push_str(&format!(" (did you mean `{close}`?)"));
+                }
+                message
+            })
     }
 
     pub fn offer_index(&self, id: &str) -> Result<usize, String> {
-        self.model.offers.iter().position(|o| o.id == id).ok_or_else(|| {
-            let mut message = format!("there is no offer `{id}` in the rule set");
-            if let Some(close) = did_you_mean(id, self.model.offers.iter().map(|o| o.id.as_str())) {
-                message.push_str(&format!(" (did you mean `{close}`?)"));
-            }
-            message
-        })
+        self.model
+            .offers
+            .iter()
+            .position(|o| o.id == id)
+            .ok_or_else(|| {
+                let mut message = format!("there is no offer `{id}` in the rule set");
+                if let Some(close) =
+                    did_you_mean(id, self.model.offers.iter().map(|o| o.id.as_str()))
+                {
+                    message.push_str(&format!(" (did you mean `{close}`?)"));
+                }
+                message
+            })
     }
 }

@@ -11,7 +11,9 @@ pub fn zone(name: &str) -> Result<Tz, String> {
         let hint = did_you_mean(name, TZ_VARIANTS.iter().map(|z| z.name()));
         match hint {
             Some(close) => format!("unknown time zone `{name}` (did you mean `{close}`?)"),
-            None => format!("unknown time zone `{name}`; use an IANA name like \"America/Chicago\""),
+            None => {
+                format!("unknown time zone `{name}`; use an IANA name like \"America/Chicago\"")
+            }
         }
     })
 }
@@ -52,7 +54,9 @@ pub fn local_date(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
 pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     // chrono also takes a space for the `T`; SPEC asks for RFC 3339, which allows it too.
-    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// UTC with `Z`; fractional seconds only when there are some.
@@ -108,11 +112,23 @@ mod tests {
     fn local_midnight_follows_daylight_saving() {
         let chicago = zone("America/Chicago").unwrap();
         // 6 November 2016: the clocks go back at 02:00; midnight is still CDT (-05:00).
-        assert_eq!(start_of_day(chicago, date("2016-11-06")), at("2016-11-06T05:00:00Z"));
+        assert_eq!(
+            start_of_day(chicago, date("2016-11-06")),
+            at("2016-11-06T05:00:00Z")
+        );
         // the day after is CST (-06:00)
-        assert_eq!(start_of_day(chicago, date("2016-11-07")), at("2016-11-07T06:00:00Z"));
-        assert_eq!(start_of_day(chicago, date("2016-03-13")), at("2016-03-13T06:00:00Z"));
-        assert_eq!(start_of_day(chicago, date("2016-03-14")), at("2016-03-14T05:00:00Z"));
+        assert_eq!(
+            start_of_day(chicago, date("2016-11-07")),
+            at("2016-11-07T06:00:00Z")
+        );
+        assert_eq!(
+            start_of_day(chicago, date("2016-03-13")),
+            at("2016-03-13T06:00:00Z")
+        );
+        assert_eq!(
+            start_of_day(chicago, date("2016-03-14")),
+            at("2016-03-14T05:00:00Z")
+        );
     }
 
     #[test]
@@ -120,14 +136,24 @@ mod tests {
         let chicago = zone("America/Chicago").unwrap();
         let t = |d: &str, h, m| date(d).and_hms_opt(h, m, 0).unwrap();
         // 02:30 on a spring-forward night does not exist: read at -06:00, i.e. 03:30 CDT
-        assert_eq!(local_instant(chicago, t("2016-03-13", 2, 30)), at("2016-03-13T08:30:00Z"));
+        assert_eq!(
+            local_instant(chicago, t("2016-03-13", 2, 30)),
+            at("2016-03-13T08:30:00Z")
+        );
         // 01:30 on a fall-back night happens twice: the first (CDT, -05:00)
-        assert_eq!(local_instant(chicago, t("2016-11-06", 1, 30)), at("2016-11-06T06:30:00Z"));
+        assert_eq!(
+            local_instant(chicago, t("2016-11-06", 1, 30)),
+            at("2016-11-06T06:30:00Z")
+        );
     }
 
     #[test]
     fn unknown_zone_suggests_a_close_name() {
-        assert!(zone("America/Chicgo").unwrap_err().contains("`America/Chicago`"));
+        assert!(
+            zone("America/Chicgo")
+                .unwrap_err()
+                .contains("`America/Chicago`")
+        );
         assert!(zone("Mars/Olympus").is_err());
         assert!(zone("UTC").is_ok());
     }
@@ -147,8 +173,14 @@ mod tests {
 
     #[test]
     fn instants_print_in_utc() {
-        assert_eq!(format_instant(at("2016-05-10T10:00:00-05:00")), "2016-05-10T15:00:00Z");
-        assert_eq!(format_instant(at("2016-05-10T10:00:00.250Z")), "2016-05-10T10:00:00.25Z");
+        assert_eq!(
+            format_instant(at("2016-05-10T10:00:00-05:00")),
+            "2016-05-10T15:00:00Z"
+        );
+        assert_eq!(
+            format_instant(at("2016-05-10T10:00:00.250Z")),
+            "2016-05-10T10:00:00.25Z"
+        );
         assert!(parse_instant("2016-05-10").is_none());
         assert!(parse_instant("yesterday").is_none());
         assert!(parse_date("2016-02-30").is_none());

@@ -41,7 +41,9 @@ impl Type {
         })
     }
 
-    pub const NAMES: [&'static str; 7] = ["text", "number", "money", "date", "datetime", "bool", "list"];
+    pub const NAMES: [&'static str; 7] = [
+        "text", "number", "money", "date", "datetime", "bool", "list",
+    ];
 
     /// The type in words, with an article: "a number", "a list of text".
     pub fn describe(&self) -> String {

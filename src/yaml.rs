@@ -224,24 +224,35 @@ mod tests {
         assert_eq!(doc.get("e"), Some(&Doc::Text("12".into())));
         assert_eq!(
             doc.get("f"),
-            Some(&Doc::List(vec![Doc::Number("1.10".into()), Doc::Text("x".into())]))
+            Some(&Doc::List(vec![
+                Doc::Number("1.10".into()),
+                Doc::Text("x".into())
+            ]))
         );
     }
 
     #[test]
     fn nulls_dates_and_aliases() {
-        let doc = parse("a: ~\nb: null\nc:\nd: 2016-05-10\nbase: &b {x: 1.50}\ncopy: *b\n").unwrap();
+        let doc =
+            parse("a: ~\nb: null\nc:\nd: 2016-05-10\nbase: &b {x: 1.50}\ncopy: *b\n").unwrap();
         assert_eq!(doc.get("a"), Some(&Doc::Null));
         assert_eq!(doc.get("b"), Some(&Doc::Null));
         assert_eq!(doc.get("c"), Some(&Doc::Null));
         assert_eq!(doc.get("d"), Some(&Doc::Text("2016-05-10".into())));
-        assert_eq!(doc.get("copy").and_then(|c| c.get("x")), Some(&Doc::Number("1.50".into())));
+        assert_eq!(
+            doc.get("copy").and_then(|c| c.get("x")),
+            Some(&Doc::Number("1.50".into()))
+        );
     }
 
     #[test]
     fn errors_have_a_place() {
         let e = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(e.line.is_some());
-        assert!(e.message.starts_with("this is not valid YAML"), "{}", e.message);
+        assert!(
+            e.message.starts_with("this is not valid YAML"),
+            "{}",
+            e.message
+        );
     }
 }

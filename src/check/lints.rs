@@ -69,8 +69,8 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                     .help("give it an end, like `valid 2016-05-01 to 2016-05-31`, so it cannot stay live by mistake"),
             ),
             Some(w) => {
-                if let Some((end, instant)) = &w.end {
-                    if *instant <= at {
+                if let Some((end, instant)) = &w.end
+                    && *instant <= at {
                         found.push(
                             Diagnostic::warning(
                                 "ended",
@@ -80,7 +80,6 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                             .help("remove it, or extend its window if it should still be live"),
                         );
                     }
-                }
             }
             None => found.push(
                 Diagnostic::warning("no-end", format!("offer `{id}` has no `valid` window, so it never ends"))
@@ -88,13 +87,18 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                     .help("give it a window, like `valid 2016-05-01 to 2016-05-31`"),
             ),
         }
-        if let Some(limit) = &offer.limit {
-            if limit.value == 0 {
-                found.push(
-                    Diagnostic::warning("limit-zero", format!("offer `{id}` has `limit 0 per customer`, so no customer can ever have it"))
-                        .at(limit.span),
-                );
-            }
+        if let Some(limit) = &offer.limit
+            && limit.value == 0
+        {
+            found.push(
+                Diagnostic::warning(
+                    "limit-zero",
+                    format!(
+                        "offer `{id}` has `limit 0 per customer`, so no customer can ever have it"
+                    ),
+                )
+                .at(limit.span),
+            );
         }
         for on in &offer.on {
             if !offer.honored_on.contains(&on.channel) {
@@ -102,7 +106,9 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                 found.push(
                     Diagnostic::warning(
                         "on-not-honored",
-                        format!("offer `{id}` declares `on {channel}`, but {channel} does not honor it"),
+                        format!(
+                            "offer `{id}` declares `on {channel}`, but {channel} does not honor it"
+                        ),
                     )
                     .at(on.span),
                 );

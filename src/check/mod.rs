@@ -94,7 +94,11 @@ pub struct OnChannel {
 
 /// Checks the parsed files of one rule set. Returns the model when there is no error, and
 /// every diagnostic found (errors and warnings) either way.
-pub fn check(files: &[ast::File], sources: &Sources, at: DateTime<Utc>) -> (Option<Model>, Vec<Diagnostic>) {
+pub fn check(
+    files: &[ast::File],
+    sources: &Sources,
+    at: DateTime<Utc>,
+) -> (Option<Model>, Vec<Diagnostic>) {
     let mut c = Checker {
         sources,
         diagnostics: Vec::new(),
@@ -104,15 +108,25 @@ pub fn check(files: &[ast::File], sources: &Sources, at: DateTime<Utc>) -> (Opti
     let schema = c.schema(files);
     let mut offers = Vec::new();
     let mut seen: HashMap<&str, Span> = HashMap::new();
-    for offer in files.iter().flat_map(|f| &f.declarations).filter_map(|d| match d {
-        Declaration::Offer(o) => Some(o),
-        _ => None,
-    }) {
+    for offer in files
+        .iter()
+        .flat_map(|f| &f.declarations)
+        .filter_map(|d| match d {
+            Declaration::Offer(o) => Some(o),
+            _ => None,
+        })
+    {
         if let Some(first) = seen.get(offer.id.text.as_str()) {
             c.diagnostics.push(
-                Diagnostic::error("duplicate-id", format!("offer id `{}` is used twice", offer.id.text))
-                    .at(offer.id.span)
-                    .help(format!("the first is at {}; every offer needs its own id", sources.location(*first))),
+                Diagnostic::error(
+                    "duplicate-id",
+                    format!("offer id `{}` is used twice", offer.id.text),
+                )
+                .at(offer.id.span)
+                .help(format!(
+                    "the first is at {}; every offer needs its own id",
+                    sources.location(*first)
+                )),
             );
             continue;
         }
@@ -124,7 +138,10 @@ pub fn check(files: &[ast::File], sources: &Sources, at: DateTime<Utc>) -> (Opti
     if offers.len() > MAX_OFFERS {
         c.diagnostics.push(Diagnostic::error(
             "too-large",
-            format!("the rule set has {} offers; at most {MAX_OFFERS} are allowed", offers.len()),
+            format!(
+                "the rule set has {} offers; at most {MAX_OFFERS} are allowed",
+                offers.len()
+            ),
         ));
     }
     let model = Model {
@@ -152,14 +169,22 @@ fn declarations(files: &[ast::File]) -> impl Iterator<Item = &Declaration> {
 
 impl Checker<'_> {
     fn error(&mut self, kind: &'static str, message: String, span: Span) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::error(kind, message).at(span));
+        self.diagnostics
+            .push(Diagnostic::error(kind, message).at(span));
         let last = self.diagnostics.len() - 1;
         &mut self.diagnostics[last]
     }
 
     fn twice(&mut self, what: &str, span: Span, first: Span) {
-        let help = format!("it is first declared at {}; a rule set declares it once", self.sources.location(first));
-        let d = self.error("duplicate-declaration", format!("`{what}` is declared twice in this rule set"), span);
+        let help = format!(
+            "it is first declared at {}; a rule set declares it once",
+            self.sources.location(first)
+        );
+        let d = self.error(
+            "duplicate-declaration",
+            format!("`{what}` is declared twice in this rule set"),
+            span,
+        );
         d.help = Some(help);
     }
 
@@ -203,11 +228,17 @@ impl Checker<'_> {
                 if name.text == "all" {
                     self.error(
                         "bad-channel",
-                        String::from("a channel cannot be named `all`: `honor all` means every channel"),
+                        String::from(
+                            "a channel cannot be named `all`: `honor all` means every channel",
+                        ),
                         name.span,
                     );
                 } else if channels.contains(&name.text) {
-                    self.error("bad-channel", format!("channel `{}` is listed twice", name.text), name.span);
+                    self.error(
+                        "bad-channel",
+                        format!("channel `{}` is listed twice", name.text),
+                        name.span,
+                    );
                 } else {
                     channels.push(name.text.clone());
                 }
@@ -215,7 +246,10 @@ impl Checker<'_> {
             if channels.len() > MAX_CHANNELS {
                 self.error(
                     "too-large",
-                    format!("{} channels are declared; at most {MAX_CHANNELS} are allowed", channels.len()),
+                    format!(
+                        "{} channels are declared; at most {MAX_CHANNELS} are allowed",
+                        channels.len()
+                    ),
                     *span,
                 );
                 channels.truncate(MAX_CHANNELS);
@@ -263,9 +297,14 @@ impl Checker<'_> {
     fn channel_index(&mut self, name: &ast::Name, channels: &[String]) -> Option<usize> {
         let found = channels.iter().position(|c| *c == name.text);
         if found.is_none() {
-            let mut message = format!("unknown channel `{}`; the channels are {}", name.text, channels.join(", "));
+            let mut message = format!(
+                "unknown channel `{}`; the channels are {}",
+                name.text,
+                channels.join(", ")
+            );
             if name.text == "all" {
-                message = String::from("`all` stands alone: write `honor all`, or list the channels");
+                message =
+                    String::from("`all` stands alone: write `honor all`, or list the channels");
             }
             let hint = did_you_mean(&name.text, channels.iter().map(String::as_str));
             let d = self.error("unknown-channel", message, name.span);
@@ -276,7 +315,13 @@ impl Checker<'_> {
         found
     }
 
-    fn offer(&mut self, offer: &ast::Offer, channels: &[String], tz: Tz, schema: &Schema) -> Option<OfferModel> {
+    fn offer(
+        &mut self,
+        offer: &ast::Offer,
+        channels: &[String],
+        tz: Tz,
+        schema: &Schema,
+    ) -> Option<OfferModel> {
         let errors_before = self.diagnostics.iter().filter(|d| d.is_error()).count();
         let id = &offer.id.text;
         let mut model = OfferModel {
@@ -402,7 +447,9 @@ impl Checker<'_> {
                 format!("offer `{id}` has no `title`"),
                 offer.id.span,
             )
-            .help = Some(String::from("add a line like `title \"Free phone upgrade\"`: agents and customers see it"));
+            .help = Some(String::from(
+                "add a line like `title \"Free phone upgrade\"`: agents and customers see it",
+            ));
         }
         if model.exclusive && model.stackable {
             self.error(
@@ -415,15 +462,21 @@ impl Checker<'_> {
             ));
         }
         for name in &announce_names {
-            if let Some(ch) = channels.iter().position(|c| *c == name.text) {
-                if !model.honored_on.contains(&ch) {
-                    self.error(
-                        "announced-not-honored",
-                        format!("offer `{id}` is announced on {0} but not honored on {0}", name.text),
-                        name.span,
-                    )
-                    .help = Some(format!("add {} to its `honor` list, or do not announce it there", name.text));
-                }
+            if let Some(ch) = channels.iter().position(|c| *c == name.text)
+                && !model.honored_on.contains(&ch)
+            {
+                self.error(
+                    "announced-not-honored",
+                    format!(
+                        "offer `{id}` is announced on {0} but not honored on {0}",
+                        name.text
+                    ),
+                    name.span,
+                )
+                .help = Some(format!(
+                    "add {} to its `honor` list, or do not announce it there",
+                    name.text
+                ));
             }
         }
         model.announce = announce_names;
@@ -433,23 +486,25 @@ impl Checker<'_> {
 
     fn window(&mut self, w: &ast::Window, span: Span, id: &str, tz: Tz) -> Option<WindowModel> {
         let instant = |m: &Moment, is_end: bool| match (m.time, is_end) {
-            (Some((h, mi)), _) => local_instant(tz, m.date.and_hms_opt(h, mi, 0).unwrap_or_default()),
+            (Some((h, mi)), _) => {
+                local_instant(tz, m.date.and_hms_opt(h, mi, 0).unwrap_or_default())
+            }
             (None, false) => start_of_day(tz, m.date),
             // a date end means the end of that day: 00:00 of the next
             (None, true) => start_of_day(tz, m.date.succ_opt().unwrap_or(m.date)),
         };
         let start = w.start.as_ref().map(|m| (m.clone(), instant(m, false)));
         let end = w.end.as_ref().map(|m| (m.clone(), instant(m, true)));
-        if let (Some((s, a)), Some((e, b))) = (&start, &end) {
-            if b <= a {
-                let message = if b == a {
-                    format!("the window of offer `{id}` is empty: it ends at {e} when it starts")
-                } else {
-                    format!("the window of offer `{id}` ends ({e}) before it starts ({s})")
-                };
-                self.error("empty-window", message, e.span);
-                return None;
-            }
+        if let (Some((s, a)), Some((e, b))) = (&start, &end)
+            && b <= a
+        {
+            let message = if b == a {
+                format!("the window of offer `{id}` is empty: it ends at {e} when it starts")
+            } else {
+                format!("the window of offer `{id}` ends ({e}) before it starts ({s})")
+            };
+            self.error("empty-window", message, e.span);
+            return None;
         }
         Some(WindowModel { start, end, span })
     }

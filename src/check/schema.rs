@@ -6,11 +6,13 @@ use crate::source::Span;
 use crate::value::Type;
 
 /// Fields every rule set has without declaring them (SPEC section 2).
-pub const RESERVED: [(&str, fn() -> Type); 3] = [
-    ("codes", || Type::List(Box::new(Type::Text))),
-    ("redeemed", || Type::List(Box::new(Type::Text))),
-    ("price", || Type::Money),
-];
+fn reserved() -> [(&'static str, Type); 3] {
+    [
+        ("codes", Type::List(Box::new(Type::Text))),
+        ("redeemed", Type::List(Box::new(Type::Text))),
+        ("price", Type::Money),
+    ]
+}
 
 pub const CODES: usize = 0;
 pub const REDEEMED: usize = 1;
@@ -45,11 +47,11 @@ impl Default for Schema {
             fields: Vec::new(),
             index: HashMap::new(),
         };
-        for (path, ty) in RESERVED {
+        for (path, ty) in reserved() {
             schema.index.insert(path.to_string(), schema.fields.len());
             schema.fields.push(Field {
                 path: path.to_string(),
-                ty: ty(),
+                ty,
                 span: None,
             });
         }

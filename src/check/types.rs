@@ -27,7 +27,10 @@ pub fn check_condition(expr: &Expr, schema: &Schema) -> Result<(), Diagnostic> {
     if typed.ty != Type::Bool {
         return Err(Diagnostic::error(
             "type",
-            format!("a `when` needs a yes/no condition, but `{expr}` is {}", typed.ty.describe()),
+            format!(
+                "a `when` needs a yes/no condition, but `{expr}` is {}",
+                typed.ty.describe()
+            ),
         )
         .at(expr.span)
         .help(match typed.ty {
@@ -48,7 +51,10 @@ fn need_bool(expr: &Expr, schema: &Schema, word: &str) -> Result<(), Diagnostic>
     if t.ty != Type::Bool {
         return Err(mismatch(
             expr,
-            format!("`{word}` joins yes/no conditions, but `{expr}` is {}", t.ty.describe()),
+            format!(
+                "`{word}` joins yes/no conditions, but `{expr}` is {}",
+                t.ty.describe()
+            ),
         ));
     }
     Ok(())
@@ -77,7 +83,9 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
                 .at(expr.span);
                 d = match did_you_mean(path, names) {
                     Some(close) => d.help(format!("did you mean `{close}`?")),
-                    None => d.help(format!("declare it in a `context {{ … }}` block, like `{path}  text`")),
+                    None => d.help(format!(
+                        "declare it in a `context {{ … }}` block, like `{path}  text`"
+                    )),
                 };
                 return Err(d);
             }
@@ -123,13 +131,22 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
             match func {
                 Func::Has => {
                     if !matches!(arg.kind, ExprKind::Path(_)) {
-                        return Err(mismatch(arg, format!("`has` takes a field, like `has(customer.plan)`, not `{arg}`")));
+                        return Err(mismatch(
+                            arg,
+                            format!("`has` takes a field, like `has(customer.plan)`, not `{arg}`"),
+                        ));
                     }
                     Typed::of(Type::Bool)
                 }
                 Func::Len => {
                     if t.ty.element().is_none() {
-                        return Err(mismatch(arg, format!("`len` counts the entries of a list, but `{arg}` is {}", t.ty.describe())));
+                        return Err(mismatch(
+                            arg,
+                            format!(
+                                "`len` counts the entries of a list, but `{arg}` is {}",
+                                t.ty.describe()
+                            ),
+                        ));
                     }
                     Typed::of(Type::Number)
                 }
@@ -137,7 +154,11 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
                     if !matches!(t.ty, Type::Date | Type::DateTime) {
                         return Err(mismatch(
                             arg,
-                            format!("`{}` takes a date, but `{arg}` is {}", func.name(), t.ty.describe()),
+                            format!(
+                                "`{}` takes a date, but `{arg}` is {}",
+                                func.name(),
+                                t.ty.describe()
+                            ),
                         ));
                     }
                     Typed::of(Type::Number)
@@ -149,7 +170,11 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
             Typed::of(Type::Bool)
         }
         ExprKind::And(parts) | ExprKind::Or(parts) => {
-            let word = if matches!(expr.kind, ExprKind::And(_)) { "and" } else { "or" };
+            let word = if matches!(expr.kind, ExprKind::And(_)) {
+                "and"
+            } else {
+                "or"
+            };
             for part in parts {
                 need_bool(part, schema, word)?;
             }
@@ -161,7 +186,10 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
                 let list = if l.ty.element().is_some() { lhs } else { rhs };
                 return Err(mismatch(
                     expr,
-                    format!("`{list}` is a list and lists cannot be compared with `{}`; test membership with `in`", op.symbol()),
+                    format!(
+                        "`{list}` is a list and lists cannot be compared with `{}`; test membership with `in`",
+                        op.symbol()
+                    ),
                 ));
             }
             if l.ty != r.ty {
@@ -174,18 +202,25 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
                     ),
                 ));
             }
-            if let (Some(a), Some(b)) = (l.currency, r.currency) {
-                if a != b {
-                    return Err(mismatch(
-                        expr,
-                        format!("`{lhs}` is in {} and `{rhs}` in {}: money in two currencies cannot be compared", a.code(), b.code()),
-                    ));
-                }
+            if let (Some(a), Some(b)) = (l.currency, r.currency)
+                && a != b
+            {
+                return Err(mismatch(
+                    expr,
+                    format!(
+                        "`{lhs}` is in {} and `{rhs}` in {}: money in two currencies cannot be compared",
+                        a.code(),
+                        b.code()
+                    ),
+                ));
             }
             if l.ty == Type::Bool && !matches!(op, CompareOp::Eq | CompareOp::Ne) {
                 return Err(mismatch(
                     expr,
-                    format!("yes/no values have no order: use `==` or `!=`, not `{}`", op.symbol()),
+                    format!(
+                        "yes/no values have no order: use `==` or `!=`, not `{}`",
+                        op.symbol()
+                    ),
                 ));
             }
             Typed::of(Type::Bool)
@@ -200,7 +235,10 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
                 };
                 return Err(mismatch(
                     rhs,
-                    format!("`in` needs a list on its right, but `{rhs}` is {}{hint}", r.ty.describe()),
+                    format!(
+                        "`in` needs a list on its right, but `{rhs}` is {}{hint}",
+                        r.ty.describe()
+                    ),
                 ));
             };
             if *element != Type::Nothing && *element != l.ty {
@@ -213,13 +251,17 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
                     ),
                 ));
             }
-            if let (Some(a), Some(b)) = (l.currency, r.currency) {
-                if a != b {
-                    return Err(mismatch(
-                        expr,
-                        format!("`{lhs}` is in {} but the list holds {}: money in two currencies cannot be compared", a.code(), b.code()),
-                    ));
-                }
+            if let (Some(a), Some(b)) = (l.currency, r.currency)
+                && a != b
+            {
+                return Err(mismatch(
+                    expr,
+                    format!(
+                        "`{lhs}` is in {} but the list holds {}: money in two currencies cannot be compared",
+                        a.code(),
+                        b.code()
+                    ),
+                ));
             }
             Typed::of(Type::Bool)
         }

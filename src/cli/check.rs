@@ -28,20 +28,32 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
     let only = match &args.offer {
-        Some(id) => Some(rules.offer_index(id).map_err(|m| Failure(format!("error: {m}")))?),
+        Some(id) => Some(
+            rules
+                .offer_index(id)
+                .map_err(|m| Failure(format!("error: {m}")))?,
+        ),
         None => None,
     };
     let channel = match args.channel.as_str() {
         "all" => None,
-        name => Some(rules.channel(name).map_err(|m| Failure(format!("error: {m}")))?),
+        name => Some(
+            rules
+                .channel(name)
+                .map_err(|m| Failure(format!("error: {m}")))?,
+        ),
     };
     let ctx = load_context(&args.context, &rules)?;
     let detailed = only.is_some();
     let text = match (channel, args.format) {
         (None, OutputFormat::Json) => render::json(&rules.decide_all(&ctx, at, only)),
-        (None, OutputFormat::Text) => render::text::all_channels(&rules.decide_all(&ctx, at, only), detailed),
+        (None, OutputFormat::Text) => {
+            render::text::all_channels(&rules.decide_all(&ctx, at, only), detailed)
+        }
         (Some(c), OutputFormat::Json) => render::json(&rules.decide(&ctx, c, at, only)),
-        (Some(c), OutputFormat::Text) => render::text::decision(&rules.decide(&ctx, c, at, only), detailed),
+        (Some(c), OutputFormat::Text) => {
+            render::text::decision(&rules.decide(&ctx, c, at, only), detailed)
+        }
     };
     out.write_all(text.as_bytes())?;
     Ok(0)

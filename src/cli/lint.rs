@@ -34,11 +34,20 @@ struct Report {
 
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
-    let (diagnostics, sources, offers, fingerprint): (Vec<Diagnostic>, Sources, usize, Option<String>) =
-        match RuleSet::load(rules_path, at) {
-            Ok(rules) => (rules.warnings, rules.sources, rules.offers.len(), Some(rules.fingerprint)),
-            Err(e) => (e.diagnostics, e.sources, 0, None),
-        };
+    let (diagnostics, sources, offers, fingerprint): (
+        Vec<Diagnostic>,
+        Sources,
+        usize,
+        Option<String>,
+    ) = match RuleSet::load(rules_path, at) {
+        Ok(rules) => (
+            rules.warnings,
+            rules.sources,
+            rules.offers.len(),
+            Some(rules.fingerprint),
+        ),
+        Err(e) => (e.diagnostics, e.sources, 0, None),
+    };
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     match args.format {
@@ -57,8 +66,17 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
                 writeln!(out, "{}", d.render(&sources))?;
             }
             let summary = match (errors, warnings) {
-                (0, 0) => format!("{}: {offers} offer{}, no problems", rules_path.display(), plural(offers)),
-                (0, w) => format!("{}: {offers} offer{}, {w} warning{}", rules_path.display(), plural(offers), plural(w)),
+                (0, 0) => format!(
+                    "{}: {offers} offer{}, no problems",
+                    rules_path.display(),
+                    plural(offers)
+                ),
+                (0, w) => format!(
+                    "{}: {offers} offer{}, {w} warning{}",
+                    rules_path.display(),
+                    plural(offers),
+                    plural(w)
+                ),
                 (e, w) => format!(
                     "{}: {e} error{}, {w} warning{}; the rule set does not load",
                     rules_path.display(),
@@ -69,7 +87,11 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
             writeln!(out, "{summary}")?;
         }
     }
-    Ok(if errors > 0 || (args.deny_warnings && warnings > 0) { 1 } else { 0 })
+    Ok(if errors > 0 || (args.deny_warnings && warnings > 0) {
+        1
+    } else {
+        0
+    })
 }
 
 fn plural(n: usize) -> &'static str {

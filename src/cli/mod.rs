@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::context::Context;
 use crate::document::{self, Format};
 use crate::ruleset::{RuleSet, read_text};
+use crate::source::Sources;
 use crate::time::parse_instant;
 
 #[derive(Parser, Debug)]
@@ -97,13 +98,16 @@ pub fn load_context(path: &Path, rules: &RuleSet) -> Result<Context, Failure> {
     let shown = path.display().to_string();
     let text = if path == Path::new("-") {
         let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure(format!("error: cannot read the context from standard input: {e}")))?;
+        std::io::stdin().read_to_string(&mut text).map_err(|e| {
+            Failure(format!(
+                "error: cannot read the context from standard input: {e}"
+            ))
+        })?;
         text
     } else {
-        read_text(path, &shown).map_err(|d| Failure(format!("error: {}", d.message)))?
+        read_text(path, &shown).map_err(|d| Failure(d.render(&Sources::default())))?
     };
-    let doc = document::parse(&text, Format::of_path(path)).map_err(|e| Failure(format!("{shown}:{e}")))?;
+    let doc = document::parse(&text, Format::of_path(path))
+        .map_err(|e| Failure(format!("{shown}:{e}")))?;
     Context::from_doc(&doc, &rules.model.schema).map_err(|e| Failure(format!("{shown}: {e}")))
 }

@@ -46,7 +46,7 @@ impl Part {
 impl Explainer<'_> {
     fn value(&self, cond: &Cond, negated: bool) -> Tri {
         let t = eval(cond, self.ctx, self.env).0;
-        if negated { t.not() } else { t }
+        if negated { !t } else { t }
     }
 
     /// The parts of `cond` that decide its value, described; `negated` when an odd number of
@@ -84,7 +84,11 @@ impl Explainer<'_> {
                     text: texts.join(joiner),
                 }
             }
-            Cond::Const(b) => Part::leaf(String::from(if *b != negated { "always holds" } else { "never holds" })),
+            Cond::Const(b) => Part::leaf(String::from(if *b != negated {
+                "always holds"
+            } else {
+                "never holds"
+            })),
             Cond::Field(slot) => {
                 let name = &self.schema.field(*slot).path;
                 let found = match self.ctx.get(*slot) {
@@ -107,8 +111,18 @@ impl Explainer<'_> {
                 let op = if negated { op.negated() } else { *op };
                 let note = self.currency_note(lhs, rhs);
                 let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
-                    (false, true) => format!("{}, needs {} {}", self.found(lhs), op.symbol(), self.name(rhs)),
-                    (true, false) => format!("{}, needs {} {}", self.found(rhs), op.flipped().symbol(), self.name(lhs)),
+                    (false, true) => format!(
+                        "{}, needs {} {}",
+                        self.found(lhs),
+                        op.symbol(),
+                        self.name(rhs)
+                    ),
+                    (true, false) => format!(
+                        "{}, needs {} {}",
+                        self.found(rhs),
+                        op.flipped().symbol(),
+                        self.name(lhs)
+                    ),
                     _ => format!(
                         "{} and {}, needs {} {} {}",
                         self.found(lhs),
@@ -120,7 +134,11 @@ impl Explainer<'_> {
                 };
                 Part::leaf(text + &note)
             }
-            Cond::In { negated: not_in, lhs, rhs } => {
+            Cond::In {
+                negated: not_in,
+                lhs,
+                rhs,
+            } => {
                 let not_in = *not_in != negated;
                 let note = self.list_currency_note(lhs, rhs);
                 let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
@@ -132,7 +150,11 @@ impl Explainer<'_> {
                     (true, false) => format!(
                         "{}, needs {} {}",
                         self.found(rhs),
-                        if not_in { "not to contain" } else { "to contain" },
+                        if not_in {
+                            "not to contain"
+                        } else {
+                            "to contain"
+                        },
                         self.name(lhs)
                     ),
                     _ => format!(
@@ -146,7 +168,11 @@ impl Explainer<'_> {
                 };
                 Part::leaf(text + &note)
             }
-            Cond::InTextSet { negated: not_in, lhs, set } => {
+            Cond::InTextSet {
+                negated: not_in,
+                lhs,
+                set,
+            } => {
                 let items: Vec<String> = set.items.iter().map(|s| quoted(s)).collect();
                 Part::leaf(self.one_of(self.found(lhs), &items.join(", "), *not_in != negated))
             }
@@ -157,7 +183,10 @@ impl Explainer<'_> {
         if items.is_empty() {
             return format!("{found}, and the list to look in is empty");
         }
-        format!("{found}, needs {} {items}", if not_in { "none of" } else { "one of" })
+        format!(
+            "{found}, needs {} {items}",
+            if not_in { "none of" } else { "one of" }
+        )
     }
 
     /// A literal: its value does not depend on the context.
@@ -184,17 +213,36 @@ impl Explainer<'_> {
             Cond::Has(slot) => format!("has({})", self.schema.field(*slot).path),
             Cond::Not(inner) => format!("not ({})", self.cond_name(inner)),
             Cond::And(parts) | Cond::Or(parts) => {
-                let word = if matches!(cond, Cond::And(_)) { " and " } else { " or " };
-                let names: Vec<String> = parts.iter().map(|p| format!("({})", self.cond_name(p))).collect();
+                let word = if matches!(cond, Cond::And(_)) {
+                    " and "
+                } else {
+                    " or "
+                };
+                let names: Vec<String> = parts
+                    .iter()
+                    .map(|p| format!("({})", self.cond_name(p)))
+                    .collect();
                 names.join(word)
             }
-            Cond::Compare { op, lhs, rhs } => format!("{} {} {}", self.name(lhs), op.symbol(), self.name(rhs)),
+            Cond::Compare { op, lhs, rhs } => {
+                format!("{} {} {}", self.name(lhs), op.symbol(), self.name(rhs))
+            }
             Cond::In { negated, lhs, rhs } => {
-                format!("{} {} {}", self.name(lhs), if *negated { "not in" } else { "in" }, self.name(rhs))
+                format!(
+                    "{} {} {}",
+                    self.name(lhs),
+                    if *negated { "not in" } else { "in" },
+                    self.name(rhs)
+                )
             }
             Cond::InTextSet { negated, lhs, set } => {
                 let items: Vec<String> = set.items.iter().map(|s| quoted(s)).collect();
-                format!("{} {} [{}]", self.name(lhs), if *negated { "not in" } else { "in" }, items.join(", "))
+                format!(
+                    "{} {} [{}]",
+                    self.name(lhs),
+                    if *negated { "not in" } else { "in" },
+                    items.join(", ")
+                )
             }
         }
     }
@@ -216,7 +264,10 @@ impl Explainer<'_> {
                 }
             }
             Err(missing) if !missing.is_empty() => {
-                let paths: Vec<&str> = missing.iter().map(|s| self.schema.field(*s).path.as_str()).collect();
+                let paths: Vec<&str> = missing
+                    .iter()
+                    .map(|s| self.schema.field(*s).path.as_str())
+                    .collect();
                 match op {
                     Operand::Field(_) => format!("{name} is missing"),
                     _ => format!("{name} is not known ({} is missing)", paths.join(", ")),
@@ -228,8 +279,13 @@ impl Explainer<'_> {
 
     /// For money in two currencies: why the comparison cannot be decided.
     fn currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
-        match (operand(lhs, self.ctx, self.env), operand(rhs, self.ctx, self.env)) {
-            (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::Money(b)))) if a.currency != b.currency => {
+        match (
+            operand(lhs, self.ctx, self.env),
+            operand(rhs, self.ctx, self.env),
+        ) {
+            (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::Money(b))))
+                if a.currency != b.currency =>
+            {
                 format!(
                     " ({} and {} are different currencies, so they cannot be compared)",
                     a.currency.code(),
@@ -241,9 +297,10 @@ impl Explainer<'_> {
     }
 
     fn list_currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
-        let (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::List(items)))) =
-            (operand(lhs, self.ctx, self.env), operand(rhs, self.ctx, self.env))
-        else {
+        let (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::List(items)))) = (
+            operand(lhs, self.ctx, self.env),
+            operand(rhs, self.ctx, self.env),
+        ) else {
             return String::new();
         };
         let mut others: Vec<&str> = items

@@ -14,7 +14,7 @@ use crate::number::Decimal;
 use crate::time::{age_years, days_since, local_date};
 use crate::value::Value;
 
-pub use explain::{explain, Explained};
+pub use explain::{Explained, explain};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tri {
@@ -28,14 +28,6 @@ impl Tri {
         if b { Tri::True } else { Tri::False }
     }
 
-    pub fn not(self) -> Tri {
-        match self {
-            Tri::False => Tri::True,
-            Tri::Unknown => Tri::Unknown,
-            Tri::True => Tri::False,
-        }
-    }
-
     pub fn and(self, other: Tri) -> Tri {
         match (self, other) {
             (Tri::False, _) | (_, Tri::False) => Tri::False,
@@ -45,7 +37,19 @@ impl Tri {
     }
 
     pub fn or(self, other: Tri) -> Tri {
-        self.not().and(other.not()).not()
+        !(!self).and(!other)
+    }
+}
+
+impl std::ops::Not for Tri {
+    type Output = Tri;
+
+    fn not(self) -> Tri {
+        match self {
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+            Tri::True => Tri::False,
+        }
     }
 }
 
@@ -98,7 +102,7 @@ pub fn eval(cond: &Cond, ctx: &Context, env: &Env) -> (Tri, Missing) {
         Cond::Has(slot) => (Tri::from_bool(ctx.get(*slot).is_some()), Vec::new()),
         Cond::Not(inner) => {
             let (t, missing) = eval(inner, ctx, env);
-            (t.not(), missing)
+            (!t, missing)
         }
         Cond::And(parts) => combine(parts, ctx, env, Tri::False),
         Cond::Or(parts) => combine(parts, ctx, env, Tri::True),
@@ -106,7 +110,10 @@ pub fn eval(cond: &Cond, ctx: &Context, env: &Env) -> (Tri, Missing) {
             let (l, r) = (operand(lhs, ctx, env), operand(rhs, ctx, env));
             match (l, r) {
                 (Ok(a), Ok(b)) => (compare(*op, a, b), Vec::new()),
-                (l, r) => (Tri::Unknown, union(l.err().unwrap_or_default(), r.err().unwrap_or_default())),
+                (l, r) => (
+                    Tri::Unknown,
+                    union(l.err().unwrap_or_default(), r.err().unwrap_or_default()),
+                ),
             }
         }
         Cond::In { negated, lhs, rhs } => {
@@ -114,15 +121,18 @@ pub fn eval(cond: &Cond, ctx: &Context, env: &Env) -> (Tri, Missing) {
             match (l, r) {
                 (Ok(a), Ok(b)) => {
                     let found = contains(b, a);
-                    (if *negated { found.not() } else { found }, Vec::new())
+                    (if *negated { !found } else { found }, Vec::new())
                 }
-                (l, r) => (Tri::Unknown, union(l.err().unwrap_or_default(), r.err().unwrap_or_default())),
+                (l, r) => (
+                    Tri::Unknown,
+                    union(l.err().unwrap_or_default(), r.err().unwrap_or_default()),
+                ),
             }
         }
         Cond::InTextSet { negated, lhs, set } => match operand(lhs, ctx, env) {
             Ok(Val::Ref(Value::Text(s))) => {
                 let found = Tri::from_bool(set.set.contains(s.as_str()));
-                (if *negated { found.not() } else { found }, Vec::new())
+                (if *negated { !found } else { found }, Vec::new())
             }
             Ok(_) => (Tri::Unknown, Vec::new()),
             Err(missing) => (Tri::Unknown, missing),
@@ -147,7 +157,7 @@ fn combine(parts: &[Cond], ctx: &Context, env: &Env, decisive: Tri) -> (Tri, Mis
     if unknown {
         (Tri::Unknown, missing)
     } else {
-        (decisive.not(), Vec::new())
+        (!decisive, Vec::new())
     }
 }
 
@@ -232,4 +242,40 @@ pub fn contains(list: Val, item: Val) -> Tri {
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tri::{self, *};
+
+    #[test]
+    fn three_valued_truth_tables() {
+        let all = [False, Unknown, True];
+        for a in all {
+            for b in all {
+                let and = a.and(b);
+                let or = a.or(b);
+                let expected_and = if a == False || b == False {
+                    False
+                } else if a == True && b == True {
+                    True
+                } else {
+                    Unknown
+                };
+                let expected_or = if a == True || b == True {
+                    True
+                } else if a == False && b == False {
+                    False
+                } else {
+                    Unknown
+                };
+                assert_eq!(and, expected_and, "{a:?} and {b:?}");
+                assert_eq!(or, expected_or, "{a:?} or {b:?}");
+                // De Morgan holds in three values
+                assert_eq!(!a.and(b), (!a).or(!b));
+            }
+        }
+        assert_eq!(!Unknown, Unknown);
+        assert_eq!(Tri::from_bool(true), True);
+    }
 }

@@ -36,7 +36,15 @@ pub fn parse_file(text: &str, file: u32) -> (File, Vec<Diagnostic>) {
     let pairs = match OfferParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
         Err(e) => {
-            return (empty, vec![syntax_error::describe(&e, text, file, &scan.multi_line_strings)]);
+            return (
+                empty,
+                vec![syntax_error::describe(
+                    &e,
+                    text,
+                    file,
+                    &scan.multi_line_strings,
+                )],
+            );
         }
     };
     let mut builder = Builder {
@@ -44,7 +52,11 @@ pub fn parse_file(text: &str, file: u32) -> (File, Vec<Diagnostic>) {
         diagnostics: Vec::new(),
     };
     let mut declarations = Vec::new();
-    for pair in pairs.flatten().filter(|p| p.as_rule() == Rule::file).take(1) {
+    for pair in pairs
+        .flatten()
+        .filter(|p| p.as_rule() == Rule::file)
+        .take(1)
+    {
         for decl in pair.into_inner() {
             if let Some(d) = builder.parse_declaration(decl) {
                 declarations.push(d);
@@ -70,11 +82,48 @@ fn is_token(rule: Rule) -> bool {
     use Rule::*;
     matches!(
         rule,
-        open_brace | close_brace | close_paren | close_bracket | comma | colon | percent | kw_timezone | kw_channels | kw_context | kw_offer | kw_list | kw_of | kw_title | kw_announce
-            | kw_honor | kw_all | kw_elsewhere | kw_valid | kw_from | kw_until | kw_to | kw_code
-            | kw_when | kw_benefit | kw_price | kw_free | kw_off | kw_up | kw_limit | kw_per
-            | kw_customer | kw_priority | kw_stackable | kw_exclusive | kw_note | kw_on | kw_fee
-            | kw_or | kw_and | kw_not | kw_in
+        open_brace
+            | close_brace
+            | close_paren
+            | close_bracket
+            | comma
+            | colon
+            | percent
+            | kw_timezone
+            | kw_channels
+            | kw_context
+            | kw_offer
+            | kw_list
+            | kw_of
+            | kw_title
+            | kw_announce
+            | kw_honor
+            | kw_all
+            | kw_elsewhere
+            | kw_valid
+            | kw_from
+            | kw_until
+            | kw_to
+            | kw_code
+            | kw_when
+            | kw_benefit
+            | kw_price
+            | kw_free
+            | kw_off
+            | kw_up
+            | kw_limit
+            | kw_per
+            | kw_customer
+            | kw_priority
+            | kw_stackable
+            | kw_exclusive
+            | kw_note
+            | kw_on
+            | kw_fee
+            | kw_or
+            | kw_and
+            | kw_not
+            | kw_in
     )
 }
 
@@ -212,7 +261,9 @@ impl Builder {
         let rule = pair.as_rule();
         let kind = match rule {
             Rule::title => ClauseKind::Title(self.parse_string(first(pair)?)?),
-            Rule::announce => ClauseKind::Announce(children(pair).map(|p| self.parse_name(p)).collect()),
+            Rule::announce => {
+                ClauseKind::Announce(children(pair).map(|p| self.parse_name(p)).collect())
+            }
             Rule::honor => {
                 let names: Vec<Name> = children(pair).map(|p| self.parse_name(p)).collect();
                 ClauseKind::Honor(if names.is_empty() { None } else { Some(names) })
@@ -225,7 +276,11 @@ impl Builder {
             Rule::limit => {
                 let count = self.parse_count(first(pair)?, "limit")?;
                 if count.value < 0 {
-                    return Err(self.error("bad-number", "the limit cannot be negative", count.span));
+                    return Err(self.error(
+                        "bad-number",
+                        "the limit cannot be negative",
+                        count.span,
+                    ));
                 }
                 ClauseKind::Limit(count)
             }
@@ -261,7 +316,11 @@ impl Builder {
         for item in inner {
             let span = self.span(&item);
             let is_note = item.as_rule() == Rule::on_note;
-            let already = if is_note { note.is_some() } else { fee.is_some() };
+            let already = if is_note {
+                note.is_some()
+            } else {
+                fee.is_some()
+            };
             if already {
                 let word = if is_note { "note" } else { "fee" };
                 return Err(self.error(
@@ -281,7 +340,9 @@ impl Builder {
 
     fn parse_valid(&mut self, pair: Pair<Rule>) -> Built<Window> {
         let rule = pair.as_rule();
-        let moments = children(pair).map(|m| self.parse_moment(m)).collect::<Built<Vec<_>>>()?;
+        let moments = children(pair)
+            .map(|m| self.parse_moment(m))
+            .collect::<Built<Vec<_>>>()?;
         let mut moments = moments.into_iter();
         Ok(match rule {
             Rule::valid_from => Window {
@@ -327,7 +388,11 @@ impl Builder {
         let m: u32 = text[3..].parse().unwrap_or(99);
         if h > 23 || m > 59 {
             return Err(self
-                .error("bad-date", format!("`{text}` is not a time of day"), self.span(&pair))
+                .error(
+                    "bad-date",
+                    format!("`{text}` is not a time of day"),
+                    self.span(&pair),
+                )
                 .help("times are written HH:MM on a 24-hour clock, from 00:00 to 23:59"));
         }
         Ok((h, m))
@@ -391,13 +456,27 @@ impl Builder {
         let currency_pair = next(&mut inner)?;
         let code = currency_pair.as_str();
         let currency = Currency::from_code(code).ok_or_else(|| {
-            self.error("unknown-currency", Currency::unknown_message(code), self.span(&currency_pair))
+            self.error(
+                "unknown-currency",
+                Currency::unknown_message(code),
+                self.span(&currency_pair),
+            )
         })?;
         let amount_span = self.span(&amount_pair);
-        let amount = Decimal::parse(amount_pair.as_str())
-            .map_err(|e| self.error("bad-number", format!("`{}` {e}", amount_pair.as_str()), amount_span))?;
-        let value = Money::new(amount, currency)
-            .map_err(|e| self.error("bad-money", format!("`{}`: {e}", pair_text(&amount_pair, code)), amount_span))?;
+        let amount = Decimal::parse(amount_pair.as_str()).map_err(|e| {
+            self.error(
+                "bad-number",
+                format!("`{}` {e}", amount_pair.as_str()),
+                amount_span,
+            )
+        })?;
+        let value = Money::new(amount, currency).map_err(|e| {
+            self.error(
+                "bad-money",
+                format!("`{}`: {e}", pair_text(&amount_pair, code)),
+                amount_span,
+            )
+        })?;
         Ok(MoneyLit { value, span })
     }
 
@@ -484,7 +563,8 @@ impl Builder {
         if depth + nots.len() > MAX_NESTING {
             return Err(self.too_deep(span));
         }
-        let mut expr = self.parse_comparison(comparison.ok_or_else(internal)?, depth + nots.len())?;
+        let mut expr =
+            self.parse_comparison(comparison.ok_or_else(internal)?, depth + nots.len())?;
         for not_span in nots.into_iter().rev() {
             let span = not_span.to(expr.span);
             expr = Expr {
@@ -504,11 +584,18 @@ impl Builder {
         };
         let rhs = self.parse_operand(next(&mut inner)?, depth)?;
         if let Some(chained) = inner.next() {
-            let op_text = chained.clone().into_inner().next().map_or("", |p| p.as_str()).to_string();
+            let op_text = chained
+                .clone()
+                .into_inner()
+                .next()
+                .map_or("", |p| p.as_str())
+                .to_string();
             return Err(self
                 .error(
                     "syntax",
-                    format!("comparisons cannot be chained: `{op_text}` follows a complete comparison"),
+                    format!(
+                        "comparisons cannot be chained: `{op_text}` follows a complete comparison"
+                    ),
                     self.span(&chained),
                 )
                 .help("join two comparisons with `and`, like `1 < x and x < 5`"));
@@ -573,7 +660,8 @@ impl Builder {
             ),
             Rule::number => {
                 let text = pair.as_str();
-                let n = Decimal::parse(text).map_err(|e| self.error("bad-number", format!("`{text}` {e}"), span))?;
+                let n = Decimal::parse(text)
+                    .map_err(|e| self.error("bad-number", format!("`{text}` {e}"), span))?;
                 ExprKind::Literal(Literal::Number(n))
             }
             Rule::money => ExprKind::Literal(Literal::Money(self.parse_money(pair)?.value)),
@@ -587,10 +675,10 @@ impl Builder {
 }
 
 fn join(mut parts: Vec<Expr>, span: Span, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
-    if parts.len() == 1 {
-        if let Some(only) = parts.pop() {
-            return only;
-        }
+    if parts.len() == 1
+        && let Some(only) = parts.pop()
+    {
+        return only;
     }
     Expr {
         kind: make(parts),
@@ -619,5 +707,8 @@ fn next<'i>(inner: &mut pest::iterators::Pairs<'i, Rule>) -> Built<Pair<'i, Rule
 /// The grammar guarantees the shape of every pair; this is what a broken guarantee reports
 /// instead of a panic.
 fn internal() -> Diagnostic {
-    Diagnostic::error("internal", "the parser met a shape the grammar should not produce; please report this rule file")
+    Diagnostic::error(
+        "internal",
+        "the parser met a shape the grammar should not produce; please report this rule file",
+    )
 }

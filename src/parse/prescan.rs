@@ -35,10 +35,14 @@ pub fn prescan(text: &str, file: u32) -> Result<Prescan, Diagnostic> {
                     match bytes.get(i) {
                         None => {
                             // A text that ran over lines earlier most likely lost its quote.
-                            let culprit = found.multi_line_strings.first().copied().unwrap_or(start);
-                            return Err(Diagnostic::error("syntax", "this text has no closing quote `\"`")
-                                .at(Span::new(file, culprit, culprit + 1))
-                                .help("end the text with `\"`; write a quote inside text as `\\\"`"));
+                            let culprit =
+                                found.multi_line_strings.first().copied().unwrap_or(start);
+                            return Err(Diagnostic::error(
+                                "syntax",
+                                "this text has no closing quote `\"`",
+                            )
+                            .at(Span::new(file, culprit, culprit + 1))
+                            .help("end the text with `\"`; write a quote inside text as `\\\"`"));
                         }
                         Some(b'"') => break,
                         Some(b'\\') => i += 1,

@@ -80,11 +80,15 @@ impl Want {
             Want::Of => "`of`",
             Want::Name => "a name",
             Want::All => "`all`",
-            Want::Window => "a window like `2016-05-01 to 2016-05-31`, `from 2016-05-01` or `until 2016-05-31`",
+            Want::Window => {
+                "a window like `2016-05-01 to 2016-05-31`, `from 2016-05-01` or `until 2016-05-31`"
+            }
             Want::Date => "a date like 2016-05-31",
             Want::To => "`to`",
             Want::Time => "a time like 18:00",
-            Want::Benefit => "a benefit: `price 0.00 USD`, `20% off`, `5.00 USD off` or `free \"…\"`",
+            Want::Benefit => {
+                "a benefit: `price 0.00 USD`, `20% off`, `5.00 USD off` or `free \"…\"`"
+            }
             Want::Money => "an amount and a currency, like `5.00 USD`",
             Want::Currency => "a currency code like USD",
             Want::Off => "`off`",
@@ -101,8 +105,20 @@ impl Want {
 }
 
 const CLAUSES: [&str; 14] = [
-    "title", "announce", "honor", "elsewhere", "valid", "code", "when", "benefit", "limit", "priority",
-    "stackable", "exclusive", "note", "on",
+    "title",
+    "announce",
+    "honor",
+    "elsewhere",
+    "valid",
+    "code",
+    "when",
+    "benefit",
+    "limit",
+    "priority",
+    "stackable",
+    "exclusive",
+    "note",
+    "on",
 ];
 
 fn want_of_rule(rule: Rule) -> Option<Want> {
@@ -117,13 +133,14 @@ fn want_of_rule(rule: Rule) -> Option<Want> {
         colon => Want::Colon,
         percent => Want::Percent,
         EOI => Want::End,
-        kw_title | kw_announce | kw_honor | kw_elsewhere | kw_valid | kw_code | kw_when | kw_benefit
-        | kw_limit | kw_priority | kw_stackable | kw_exclusive | kw_note | kw_on => Want::Clause,
+        kw_title | kw_announce | kw_honor | kw_elsewhere | kw_valid | kw_code | kw_when
+        | kw_benefit | kw_limit | kw_priority | kw_stackable | kw_exclusive | kw_note | kw_on => {
+            Want::Clause
+        }
         compare_op | in_op | kw_in | not_in => Want::Comparison,
         kw_and | kw_or => Want::AndOr,
-        kw_not | group | call | path | number | boolean | list | expr | conjunction | negation | comparison => {
-            Want::Value
-        }
+        kw_not | group | call | path | number | boolean | list | expr | conjunction | negation
+        | comparison => Want::Value,
         string | label => Want::Text,
         name => Want::Name,
         offer_id => Want::OfferId,
@@ -134,7 +151,9 @@ fn want_of_rule(rule: Rule) -> Option<Want> {
         moment | date => Want::Date,
         time => Want::Time,
         kw_to => Want::To,
-        benefit_price | benefit_free | benefit_percent | benefit_off | kw_price | kw_free => Want::Benefit,
+        benefit_price | benefit_free | benefit_percent | benefit_off | kw_price | kw_free => {
+            Want::Benefit
+        }
         money => Want::Money,
         amount => Want::Money,
         currency => Want::Currency,
@@ -148,7 +167,12 @@ fn want_of_rule(rule: Rule) -> Option<Want> {
 }
 
 /// Describes the place where pest gave up, from the rules it tried there.
-pub fn describe(error: &pest::error::Error<Rule>, text: &str, file: u32, multi_line_strings: &[usize]) -> Diagnostic {
+pub fn describe(
+    error: &pest::error::Error<Rule>,
+    text: &str,
+    file: u32,
+    multi_line_strings: &[usize],
+) -> Diagnostic {
     let pos = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
@@ -163,7 +187,10 @@ pub fn describe(error: &pest::error::Error<Rule>, text: &str, file: u32, multi_l
     wants.dedup();
     simplify(&mut wants, &found);
 
-    let after = tokens.last.map(|(s, e)| format!(" after `{}`", &text[s..e])).unwrap_or_default();
+    let after = tokens
+        .last
+        .map(|(s, e)| format!(" after `{}`", &text[s..e]))
+        .unwrap_or_default();
     let found_words = found.words();
     let mut help = None;
     let keywords: Vec<&str> = wants.iter().flat_map(|w| w.keywords()).copied().collect();
@@ -282,7 +309,9 @@ impl Found {
         match &self.text {
             None => String::from("the end of the file"),
             Some(t) if t.chars().all(char::is_whitespace) => String::from("white space"),
-            Some(t) if t.starts_with(|c: char| c.is_control()) => format!("the character {:?}", t.chars().next().unwrap_or(' ')),
+            Some(t) if t.starts_with(|c: char| c.is_control()) => {
+                format!("the character {:?}", t.chars().next().unwrap_or(' '))
+            }
             Some(t) => format!("`{}`", t.replace('\n', "\\n")),
         }
     }
@@ -322,19 +351,28 @@ impl Tokens {
                 i = (i + 1).min(bytes.len());
             } else if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 {
                 while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-' | b'.' | b':') || bytes[i] >= 0x80)
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b'-' | b'.' | b':')
+                        || bytes[i] >= 0x80)
                 {
                     i += 1;
                 }
-            } else if text[i..].starts_with(['=', '!', '<', '>']) && text[i + 1..].starts_with('=') {
+            } else if text[i..].starts_with(['=', '!', '<', '>']) && text[i + 1..].starts_with('=')
+            {
                 i += 2;
             } else {
                 i += 1;
                 if c == b'{' {
                     let name = match words.as_slice() {
-                        [.., (a, b), (c, d)] if &text[*a..*b] == "offer" => format!("offer `{}`", &text[*c..*d]),
-                        [.., (a, b), (c, d)] if &text[*a..*b] == "on" => format!("`on {}`", &text[*c..*d]),
-                        [.., (a, b)] if &text[*a..*b] == "context" => String::from("the `context` block"),
+                        [.., (a, b), (c, d)] if &text[*a..*b] == "offer" => {
+                            format!("offer `{}`", &text[*c..*d])
+                        }
+                        [.., (a, b), (c, d)] if &text[*a..*b] == "on" => {
+                            format!("`on {}`", &text[*c..*d])
+                        }
+                        [.., (a, b)] if &text[*a..*b] == "context" => {
+                            String::from("the `context` block")
+                        }
                         _ => String::from("the block"),
                     };
                     blocks.push(name);
@@ -356,4 +394,3 @@ impl Tokens {
         }
     }
 }
-

@@ -8,7 +8,11 @@ use crate::decision::{AllChannels, Decision, Difference, OfferDecision, Outcome,
 /// One channel's decision. `detailed` adds every clause of every offer listed.
 pub fn decision(d: &Decision, detailed: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "honor · {} · channel {} · rules {}", d.at, d.channel, d.rules);
+    let _ = writeln!(
+        out,
+        "honor · {} · channel {} · rules {}",
+        d.at, d.channel, d.rules
+    );
     write_channel(&mut out, d, detailed, widths(std::slice::from_ref(d)));
     out
 }
@@ -33,8 +37,15 @@ pub fn all_channels(all: &AllChannels, detailed: bool) -> String {
 
 fn widths(decisions: &[Decision]) -> (usize, usize) {
     let offers = decisions.iter().flat_map(|d| &d.offers);
-    let id = offers.clone().map(|o| o.id.chars().count()).max().unwrap_or(0);
-    let price = offers.map(|o| o.price.as_deref().map_or(1, |p| p.chars().count())).max().unwrap_or(1);
+    let id = offers
+        .clone()
+        .map(|o| o.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let price = offers
+        .map(|o| o.price.as_deref().map_or(1, |p| p.chars().count()))
+        .max()
+        .unwrap_or(1);
     (id, price)
 }
 
@@ -55,8 +66,18 @@ fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w)
         if detailed {
             let _ = writeln!(out, "      {}", o.title);
             for c in &o.clauses {
-                let label = c.label.as_ref().map(|l| format!(" \"{l}\"")).unwrap_or_default();
-                let _ = writeln!(out, "      {}{label}: {} - {}", c.clause, outcome(c.result), c.detail);
+                let label = c
+                    .label
+                    .as_ref()
+                    .map(|l| format!(" \"{l}\""))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "      {}{label}: {} - {}",
+                    c.clause,
+                    outcome(c.result),
+                    c.detail
+                );
             }
             if let Some(fee) = &o.fee {
                 let _ = writeln!(out, "      fee on {}: {fee}", d.channel);
@@ -107,7 +128,11 @@ pub fn reason(o: &OfferDecision) -> String {
             None => o.title.clone(),
         },
         Status::Ineligible => failing(Outcome::Fail).join("; "),
-        Status::Unknown => format!("ask for {}: {}", o.missing.join(", "), failing(Outcome::Unknown).join("; ")),
+        Status::Unknown => format!(
+            "ask for {}: {}",
+            o.missing.join(", "),
+            failing(Outcome::Unknown).join("; ")
+        ),
         Status::NotHonored => {
             let would = match o.eligibility {
                 Some(Status::Eligible) => "the customer would qualify",
@@ -141,7 +166,10 @@ fn parity_line(all: &AllChannels) -> String {
                 elsewhere,
                 ..
             } => match elsewhere {
-                Some(text) => format!("{offer}: not honored on {} (\"{text}\")", not_honored_on.join(", ")),
+                Some(text) => format!(
+                    "{offer}: not honored on {} (\"{text}\")",
+                    not_honored_on.join(", ")
+                ),
                 None => format!("{offer}: not honored on {}", not_honored_on.join(", ")),
             },
             Difference::Declared {
