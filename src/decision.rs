@@ -56,6 +56,16 @@ pub enum Outcome {
     Unknown,
 }
 
+impl Outcome {
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
 impl From<Tri> for Outcome {
     fn from(t: Tri) -> Outcome {
         match t {

@@ -45,6 +45,18 @@ impl Doc {
     }
 }
 
+/// One step of a path into a document: a map key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Line and column where the node at `path` starts, for YAML documents.
+pub fn locate(text: &str, path: &[Step]) -> Option<(usize, usize)> {
+    crate::yaml::locate(text, path)
+}
+
 /// A document that could not be read, with the place when the reader knows it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}{message}", place(*line, *column))]

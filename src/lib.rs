@@ -18,12 +18,14 @@
 //! ```
 
 pub mod ast;
+pub mod cases;
 pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod context;
 pub mod decision;
 pub mod diagnostic;
+pub mod diff;
 pub mod document;
 pub mod evaluate;
 pub mod money;
@@ -33,6 +35,7 @@ pub mod quote;
 pub mod render;
 pub mod ruleset;
 pub mod source;
+pub mod testing;
 pub mod time;
 pub mod value;
 mod yaml;

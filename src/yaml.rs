@@ -5,7 +5,7 @@
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
-use crate::document::{Doc, DocError};
+use crate::document::{Doc, DocError, Step};
 
 pub fn parse(text: &str) -> Result<Doc, DocError> {
     let shape: Doc = serde_yaml::Deserializer::from_str(text)
@@ -14,6 +14,95 @@ pub fn parse(text: &str) -> Result<Doc, DocError> {
     serde_yaml::Deserializer::from_str(text)
         .deserialize_any(Exact(&shape))
         .map_err(error)
+}
+
+/// The line and column where the node at `path` starts, found by reading the document
+/// once more and stopping there: the library tells the place of an error, not of a node.
+pub fn locate(text: &str, path: &[Step]) -> Option<(usize, usize)> {
+    let result = serde_yaml::Deserializer::from_str(text).deserialize_any(Locate(path));
+    let error = result.err()?;
+    error.location().map(|l| (l.line(), l.column()))
+}
+
+struct Locate<'a>(&'a [Step]);
+
+impl<'de> DeserializeSeed<'de> for Locate<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Locate<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.found()
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.found()
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.found()
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.found()
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.found()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.found()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        match self.0.split_first() {
+            None => self.found(),
+            Some((Step::Index(i), rest)) => {
+                for _ in 0..*i {
+                    if seq.next_element::<IgnoredAny>()?.is_none() {
+                        return Ok(());
+                    }
+                }
+                seq.next_element_seed(Locate(rest)).map(|_| ())
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some((Step::Key(wanted), rest)) = self.0.split_first() else {
+            return self.found();
+        };
+        while let Some(key) = map.next_key_seed(Key)? {
+            if key == *wanted {
+                return map.next_value_seed(Locate(rest));
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}
+
+impl Locate<'_> {
+    /// Stops the reading at the node sought; the error carries its place.
+    fn found<E: de::Error>(&self) -> Result<(), E> {
+        if self.0.is_empty() {
+            Err(E::custom("found"))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 fn error(e: serde_yaml::Error) -> DocError {
@@ -243,6 +332,29 @@ mod tests {
             doc.get("copy").and_then(|c| c.get("x")),
             Some(&Doc::Number("1.50".into()))
         );
+    }
+
+    #[test]
+    fn locates_nodes() {
+        let text = "at: 2016-05-10\ncases:\n  - name: a\n    expect:\n      x: eligible\n  - name: b\n    expect: {y: unknown}\n";
+        let key = |k: &str| Step::Key(k.to_string());
+        assert_eq!(locate(text, &[key("at")]), Some((1, 5)));
+        assert_eq!(
+            locate(
+                text,
+                &[key("cases"), Step::Index(0), key("expect"), key("x")]
+            ),
+            Some((5, 10))
+        );
+        assert_eq!(
+            locate(
+                text,
+                &[key("cases"), Step::Index(1), key("expect"), key("y")]
+            ),
+            Some((7, 17))
+        );
+        assert_eq!(locate(text, &[key("cases"), Step::Index(1)]), Some((6, 5)));
+        assert_eq!(locate(text, &[key("nothing")]), None);
     }
 
     #[test]

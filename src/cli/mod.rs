@@ -3,6 +3,7 @@
 
 mod check;
 mod lint;
+mod test;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -40,6 +41,8 @@ pub enum Command {
     Check(check::Args),
     /// Check the rule set for errors and warnings
     Lint(lint::Args),
+    /// Run the case files (`*.test.yaml`) and, with --snapshot, compare whole decisions
+    Test(test::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -65,6 +68,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.rules, args, out),
         Command::Lint(args) => lint::run(&cli.rules, args, out),
+        Command::Test(args) => test::run(&cli.rules, args, out),
     };
     match result {
         Ok(code) => code,

@@ -65,20 +65,7 @@ fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w)
         );
         if detailed {
             let _ = writeln!(out, "      {}", o.title);
-            for c in &o.clauses {
-                let label = c
-                    .label
-                    .as_ref()
-                    .map(|l| format!(" \"{l}\""))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "      {}{label}: {} - {}",
-                    c.clause,
-                    outcome(c.result),
-                    c.detail
-                );
-            }
+            out.push_str(&clause_lines(o, "      "));
             if let Some(fee) = &o.fee {
                 let _ = writeln!(out, "      fee on {}: {fee}", d.channel);
             }
@@ -102,12 +89,24 @@ fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w)
     }
 }
 
-fn outcome(r: Outcome) -> &'static str {
-    match r {
-        Outcome::Pass => "pass",
-        Outcome::Fail => "fail",
-        Outcome::Unknown => "unknown",
+/// An offer's clauses, a line each: `code: fail - needs code "X"; …`.
+pub fn clause_lines(o: &OfferDecision, indent: &str) -> String {
+    let mut out = String::new();
+    for c in &o.clauses {
+        let label = c
+            .label
+            .as_ref()
+            .map(|l| format!(" \"{l}\""))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{indent}{}{label}: {} - {}",
+            c.clause,
+            c.result.word(),
+            c.detail
+        );
     }
+    out
 }
 
 /// Why the offer has its status, in a line.
