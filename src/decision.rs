@@ -302,7 +302,7 @@ impl RuleSet {
                         _ => {
                             missing.push(CODES);
                             let detail = format!(
-                                "needs code {}; the customer's codes are not known (ask for the code)",
+                                "needs code {}; the customer's codes are not known",
                                 quoted(written)
                             );
                             ("code", None, Outcome::Unknown, detail)

@@ -30,6 +30,8 @@ pub mod document;
 pub mod evaluate;
 pub mod money;
 pub mod number;
+pub mod offers;
+pub mod parity;
 pub mod parse;
 pub mod quote;
 pub mod render;

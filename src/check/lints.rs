@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::{Model, OfferModel};
 use crate::diagnostic::Diagnostic;
+use crate::render::words::list as words;
 
 /// Media that reach customers whatever channel they use afterwards.
 pub const BROADCAST_MEDIA: [&str; 3] = ["email", "sms", "mail"];
@@ -131,13 +132,4 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
         }
     }
     found
-}
-
-/// `web`, `web and store`, `web, store and phone`.
-pub fn words(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }

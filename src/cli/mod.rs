@@ -3,9 +3,11 @@
 
 mod check;
 mod lint;
+mod offers;
+mod parity;
 mod test;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -43,6 +45,10 @@ pub enum Command {
     Lint(lint::Args),
     /// Run the case files (`*.test.yaml`) and, with --snapshot, compare whole decisions
     Test(test::Args),
+    /// List the offers live now and how each channel honors them
+    Offers(offers::Args),
+    /// Compare the contexts different channels hold for the same customer
+    Parity(parity::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -69,6 +75,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Check(args) => check::run(&cli.rules, args, out),
         Command::Lint(args) => lint::run(&cli.rules, args, out),
         Command::Test(args) => test::run(&cli.rules, args, out),
+        Command::Offers(args) => offers::run(&cli.rules, args, out),
+        Command::Parity(args) => parity::run(&cli.rules, args, out),
     };
     match result {
         Ok(code) => code,
@@ -83,7 +91,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 /// `--at`, or now.
 pub fn instant(at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     match at {
-        None => Ok(Utc::now()),
+        // Whole seconds: the instant is printed, and "now" needs no fraction.
+        None => Ok(Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now)),
         Some(text) => parse_instant(text).ok_or_else(|| {
             Failure(format!(
                 "error: --at `{text}` is not an RFC 3339 instant; write it like 2016-05-10T10:00:00-05:00 or 2016-05-10T15:00:00Z"

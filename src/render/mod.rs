@@ -1,6 +1,7 @@
 //! Decisions and diagnostics for people (text) and programs (JSON).
 
 pub mod text;
+pub mod words;
 
 /// Pretty JSON with a final newline; serialising these types cannot fail.
 pub fn json<T: serde::Serialize>(value: &T) -> String {

@@ -4,6 +4,9 @@
 use std::fmt::Write as _;
 
 use crate::decision::{AllChannels, Decision, Difference, OfferDecision, Outcome, Status};
+use crate::offers::{Entry, Listing};
+use crate::parity;
+use crate::render::words;
 
 /// One channel's decision. `detailed` adds every clause of every offer listed.
 pub fn decision(d: &Decision, detailed: bool) -> String {
@@ -188,6 +191,179 @@ fn parity_line(all: &AllChannels) -> String {
             }
         };
         let _ = writeln!(out, "  {line}");
+    }
+    out
+}
+
+/// The knowledge base: live offers, then those coming within a week.
+pub fn listing(l: &Listing) -> String {
+    let mut out = String::new();
+    let place = l
+        .channel
+        .as_ref()
+        .map(|c| format!(" on {c}"))
+        .unwrap_or_default();
+    match &l.code {
+        Some(code) => {
+            let _ = writeln!(
+                out,
+                "offers with the code `{code}`{place} at {} · rules {}",
+                l.at, l.rules
+            );
+            if l.live.is_empty() && l.coming.is_empty() && l.other.is_empty() {
+                let _ = writeln!(out, "\nno offer has this code");
+            }
+        }
+        None => {
+            let _ = writeln!(out, "live offers{place} at {} · rules {}", l.at, l.rules);
+            if l.live.is_empty() {
+                let _ = writeln!(out, "\nno offer is live");
+            }
+        }
+    }
+    for e in &l.live {
+        entry(&mut out, e, l.channel.as_deref());
+    }
+    if !l.coming.is_empty() {
+        let _ = writeln!(out, "\ncoming within 7 days:");
+        for e in &l.coming {
+            entry(&mut out, e, l.channel.as_deref());
+        }
+    }
+    if !l.other.is_empty() {
+        let _ = writeln!(out, "\nnot live:");
+        for e in &l.other {
+            entry(&mut out, e, l.channel.as_deref());
+        }
+    }
+    out
+}
+
+fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
+    let marker = match (e.honored_here, channel) {
+        (Some(false), Some(c)) => format!("   [NOT HONORED ON {}]", c.to_uppercase()),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "\n{} — {}{marker}", e.id, e.title);
+    let announced = if e.announce.is_empty() {
+        String::new()
+    } else {
+        format!("announced by {} · ", e.announce.join(", "))
+    };
+    let _ = writeln!(out, "  {announced}honored on {}", e.honored_on.join(", "));
+    let left = e
+        .time_left
+        .as_ref()
+        .map(|t| format!(", {t}"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "  valid {}{left}", e.window);
+    if let Some(code) = &e.code {
+        let _ = writeln!(out, "  code: {code}");
+    }
+    if let Some(benefit) = &e.benefit {
+        let combination = e.combination.map(|c| format!(" ({c})")).unwrap_or_default();
+        let _ = writeln!(out, "  benefit: {benefit}{combination}");
+    }
+    for c in &e.conditions {
+        let _ = writeln!(out, "  when: {c}");
+    }
+    if let Some(limit) = &e.limit {
+        let _ = writeln!(out, "  limit: {limit}");
+    }
+    if let Some(note) = &e.note {
+        let _ = writeln!(out, "  note: {note}");
+    }
+    let not_everywhere =
+        e.honored_here == Some(false) || (channel.is_none() && e.elsewhere.is_some());
+    if let (true, Some(elsewhere)) = (not_everywhere, &e.elsewhere) {
+        let _ = writeln!(out, "  tell the customer: {elsewhere}");
+    }
+}
+
+/// Whether the channels' own contexts give the customer the same answers.
+pub fn parity_report(r: &parity::Report) -> String {
+    let mut out = String::new();
+    let channels: Vec<&str> = r.contexts.0.iter().map(|(c, _)| c.as_str()).collect();
+    let _ = writeln!(out, "parity at {} · rules {}", r.at, r.rules);
+    for (channel, source) in &r.contexts.0 {
+        let _ = writeln!(out, "  {channel}: {source}");
+    }
+    let _ = writeln!(out);
+    if r.same {
+        let _ = writeln!(
+            out,
+            "SAME: {} give this customer the same answer for every offer they honor",
+            words::list(&channels)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "DIFFERENT: {} give this customer different answers for {} offer{}",
+            words::list(&channels),
+            r.differences.len(),
+            if r.differences.len() == 1 { "" } else { "s" }
+        );
+    }
+    let width = channels
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    for d in &r.differences {
+        let _ = writeln!(out, "\n{} — {}", d.offer, d.title);
+        for (channel, a) in &d.answers.0 {
+            let price = a
+                .price
+                .as_ref()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default();
+            let applied = if a.applied { " (in the quote)" } else { "" };
+            let label = format!("{channel}:");
+            let _ = writeln!(
+                out,
+                "  {label:width$} {}{price}{applied} — {}",
+                a.status.word(),
+                a.reason
+            );
+        }
+        if d.fields.is_empty() {
+            let _ = writeln!(out, "  the fields it reads are the same on every channel");
+        } else {
+            let _ = writeln!(out, "  fields it reads that differ:");
+            for f in &d.fields {
+                let values: Vec<String> = f
+                    .values
+                    .0
+                    .iter()
+                    .map(|(c, v)| format!("{c} {}", v.as_deref().unwrap_or("missing")))
+                    .collect();
+                let _ = writeln!(out, "    {}: {}", f.path, values.join("; "));
+            }
+        }
+    }
+    let quotes: Vec<String> = r
+        .quotes
+        .0
+        .iter()
+        .map(|(c, q)| format!("{c} {}", q.as_deref().unwrap_or("none (no price)")))
+        .collect();
+    let _ = writeln!(out, "\nquote: {}", quotes.join(", "));
+    if !r.not_honored.is_empty() {
+        let _ = writeln!(out, "\nnot compared where not honored:");
+        for n in &r.not_honored {
+            let tell = n
+                .elsewhere
+                .as_ref()
+                .map(|e| format!(" (\"{e}\")"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}: not honored on {}{tell}",
+                n.offer,
+                n.not_honored_on.join(", ")
+            );
+        }
     }
     out
 }

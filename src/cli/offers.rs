@@ -1,0 +1,52 @@
+//! `honor offers`: what is live now and how each channel honors it — the knowledge base for
+//! every agent. With `--code`, the offer behind a code a customer reads out.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{Exit, Failure, OutputFormat, instant, load_rules};
+use crate::offers::{Query, listing};
+use crate::render;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Show the offers as this channel sees them (offers it does not honor stay, marked)
+    #[arg(long, value_name = "NAME")]
+    channel: Option<String>,
+    /// The instant to list at (RFC 3339); default now
+    #[arg(long, value_name = "INSTANT")]
+    at: Option<String>,
+    /// Find the offer behind a code (trimmed, any case); exit 1 if none has it
+    #[arg(long, value_name = "CODE")]
+    code: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+}
+
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
+    let at = instant(args.at.as_deref())?;
+    let rules = load_rules(rules_path, at)?;
+    let channel = match &args.channel {
+        Some(name) => Some(
+            rules
+                .channel(name)
+                .map_err(|m| Failure(format!("error: {m}")))?,
+        ),
+        None => None,
+    };
+    let found = listing(
+        &rules,
+        &Query {
+            at,
+            channel,
+            code: args.code.as_deref(),
+        },
+    );
+    let text = match args.format {
+        OutputFormat::Json => render::json(&found),
+        OutputFormat::Text => render::text::listing(&found),
+    };
+    out.write_all(text.as_bytes())?;
+    let nothing = found.live.is_empty() && found.coming.is_empty() && found.other.is_empty();
+    Ok(if args.code.is_some() && nothing { 1 } else { 0 })
+}

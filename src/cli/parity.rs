@@ -1,0 +1,68 @@
+//! `honor parity`: each channel's own context for the same customer, decided and compared,
+//! to find the data one channel lacks. Exit 1 when honoring channels disagree.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{Exit, Failure, OutputFormat, instant, load_context, load_rules};
+use crate::parity::{Side, compare};
+use crate::render;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A channel and the context its systems hold, like `store=store.yaml`; at least two
+    #[arg(long = "context", value_name = "CHANNEL=FILE", required = true)]
+    contexts: Vec<String>,
+    /// The instant to decide at (RFC 3339); default now
+    #[arg(long, value_name = "INSTANT")]
+    at: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+}
+
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
+    let at = instant(args.at.as_deref())?;
+    let rules = load_rules(rules_path, at)?;
+    let mut given: Vec<(usize, PathBuf)> = Vec::new();
+    for item in &args.contexts {
+        let Some((name, file)) = item.split_once('=') else {
+            return Err(Failure(format!(
+                "error: --context `{item}` should be CHANNEL=FILE, like `store=store.yaml`"
+            )));
+        };
+        let channel = rules
+            .channel(name)
+            .map_err(|m| Failure(format!("error: {m}")))?;
+        if given.iter().any(|(c, _)| *c == channel) {
+            return Err(Failure(format!(
+                "error: --context gives channel `{name}` twice"
+            )));
+        }
+        given.push((channel, PathBuf::from(file)));
+    }
+    if given.len() < 2 {
+        return Err(Failure(String::from(
+            "error: parity compares channels: give at least two, like --context web=web.yaml --context store=store.yaml",
+        )));
+    }
+    let contexts = given
+        .iter()
+        .map(|(_, file)| load_context(file, &rules))
+        .collect::<Result<Vec<_>, _>>()?;
+    let sides: Vec<Side> = given
+        .iter()
+        .zip(&contexts)
+        .map(|((channel, file), context)| Side {
+            channel: *channel,
+            source: file.display().to_string(),
+            context,
+        })
+        .collect();
+    let report = compare(&rules, &sides, at);
+    let text = match args.format {
+        OutputFormat::Json => render::json(&report),
+        OutputFormat::Text => render::text::parity_report(&report),
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(if report.same { 0 } else { 1 })
+}
