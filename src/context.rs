@@ -3,6 +3,7 @@
 
 use crate::check::Schema;
 use crate::check::schema::PRICE;
+use crate::check::schema::{Branch, Tree};
 use crate::document::Doc;
 use crate::money::{Money, MoneyError};
 use crate::number::{Decimal, NumberError};
@@ -41,51 +42,17 @@ impl Context {
                 message: format!("should be a map of fields, found {}", doc.describe()),
             });
         }
-        let mut values = Vec::with_capacity(schema.len());
-        for (slot, field) in schema.fields().iter().enumerate() {
-            let mut node = doc;
-            let mut found = true;
-            for (depth, part) in field.path.split('.').enumerate() {
-                match node {
-                    Doc::Map(_) => match node.get(part) {
-                        Some(next) => node = next,
-                        None => {
-                            found = false;
-                            break;
-                        }
-                    },
-                    Doc::Null => {
-                        found = false;
-                        break;
-                    }
-                    other => {
-                        let outer: Vec<&str> = field.path.split('.').take(depth).collect();
-                        return Err(ContextError {
-                            path: outer.join("."),
-                            message: format!(
-                                "should be a map of fields (it holds `{}`), found {}",
-                                field.path,
-                                other.describe()
-                            ),
-                        });
-                    }
-                }
-            }
-            let value = if found && *node != Doc::Null {
-                Some(convert(node, &field.ty, &field.path)?)
-            } else {
-                None
-            };
-            if slot == PRICE
-                && let Some(Value::Money(m)) = &value
-                && m.minor < 0
-            {
-                return Err(ContextError {
-                    path: field.path.clone(),
-                    message: format!("cannot be negative, found {}", node.describe()),
-                });
-            }
-            values.push(value);
+        let mut values = vec![None; schema.len()];
+        if let Doc::Map(entries) = doc {
+            fill(entries, schema.tree(), schema, &mut values, 0)?;
+        }
+        if let Some(Value::Money(m)) = &values[PRICE]
+            && m.minor < 0
+        {
+            return Err(ContextError {
+                path: String::from("price"),
+                message: format!("cannot be negative, found \"{m}\""),
+            });
         }
         Ok(Context { values })
     }
@@ -101,64 +68,117 @@ impl Context {
     }
 }
 
-fn wrong(path: &str, expected: &str, found: &Doc) -> ContextError {
-    ContextError {
-        path: path.to_string(),
+/// Reads the entries of one map of the document into the slots of the fields below `tree`;
+/// `depth` is how deep the map lies.
+fn fill(
+    entries: &[(String, Doc)],
+    tree: &Tree,
+    schema: &Schema,
+    values: &mut [Option<Value>],
+    depth: usize,
+) -> Result<(), ContextError> {
+    for (key, value) in entries {
+        let Some(branch) = tree.children.get(key.as_str()) else {
+            continue;
+        };
+        match (branch, value) {
+            (_, Doc::Null) => {}
+            (Branch::Field(slot), value) => {
+                let field = schema.field(*slot);
+                values[*slot] = Some(convert(value, &field.ty).map_err(|w| w.at(&field.path))?);
+            }
+            (Branch::Map { tree, .. }, Doc::Map(inner)) => {
+                fill(inner, tree, schema, values, depth + 1)?
+            }
+            (Branch::Map { first, .. }, other) => {
+                let field = schema.field(*first);
+                return Err(ContextError {
+                    path: field.segments[..=depth].join("."),
+                    message: format!(
+                        "should be a map of fields (it holds `{}`), found {}",
+                        field.path,
+                        other.describe()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What is wrong with a value, and in which entry of a list.
+struct Wrong {
+    index: Vec<usize>,
+    message: String,
+}
+
+impl Wrong {
+    fn at(self, path: &str) -> ContextError {
+        let mut path = path.to_string();
+        for i in self.index.iter().rev() {
+            path.push_str(&format!("[{i}]"));
+        }
+        ContextError {
+            path,
+            message: self.message,
+        }
+    }
+}
+
+fn wrong(expected: &str, found: &Doc) -> Wrong {
+    Wrong {
+        index: Vec::new(),
         message: format!("should be {expected}, found {}", found.describe()),
     }
 }
 
-fn convert(doc: &Doc, ty: &Type, path: &str) -> Result<Value, ContextError> {
+/// The value of `doc` as type `ty`; the path is only made when something is wrong.
+fn convert(doc: &Doc, ty: &Type) -> Result<Value, Wrong> {
     Ok(match (ty, doc) {
-        (Type::List(element), Doc::List(items)) => Value::List(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| convert(item, element, &format!("{path}[{i}]")))
-                .collect::<Result<_, _>>()?,
-        ),
-        (Type::List(element), _) => return Err(wrong(path, &format!("a list of {element}"), doc)),
+        (Type::List(element), Doc::List(items)) => {
+            let mut values = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                values.push(convert(item, element).map_err(|mut w| {
+                    w.index.push(i);
+                    w
+                })?);
+            }
+            Value::List(values)
+        }
+        (Type::List(element), _) => return Err(wrong(&format!("a list of {element}"), doc)),
         (Type::Number, Doc::Number(text)) => {
             Value::Number(Decimal::parse(text).map_err(|e| match e {
-                NumberError::Malformed => wrong(
-                    path,
-                    "a number written as a plain decimal, like 12 or 59.99",
-                    doc,
-                ),
-                other => ContextError {
-                    path: path.to_string(),
+                NumberError::Malformed => {
+                    wrong("a number written as a plain decimal, like 12 or 59.99", doc)
+                }
+                other => Wrong {
+                    index: Vec::new(),
                     message: format!("{}: {other}", doc.describe()),
                 },
             })?)
         }
-        (Type::Number, _) => return Err(wrong(path, "a number", doc)),
+        (Type::Number, _) => return Err(wrong("a number", doc)),
         (Type::Text, Doc::Text(s)) => Value::Text(s.clone()),
-        (Type::Text, _) => return Err(wrong(path, "text", doc)),
+        (Type::Text, _) => return Err(wrong("text", doc)),
         (Type::Bool, Doc::Bool(b)) => Value::Bool(*b),
-        (Type::Bool, _) => return Err(wrong(path, "true or false", doc)),
+        (Type::Bool, _) => return Err(wrong("true or false", doc)),
         (Type::Money, Doc::Text(s)) => Value::Money(Money::parse(s).map_err(|e| match e {
-            MoneyError::Malformed => wrong(path, "money like \"130.00 USD\"", doc),
-            other => ContextError {
-                path: path.to_string(),
+            MoneyError::Malformed => wrong("money like \"130.00 USD\"", doc),
+            other => Wrong {
+                index: Vec::new(),
                 message: format!("should be money, but in {}: {other}", doc.describe()),
             },
         })?),
-        (Type::Money, _) => return Err(wrong(path, "money like \"130.00 USD\"", doc)),
+        (Type::Money, _) => return Err(wrong("money like \"130.00 USD\"", doc)),
         (Type::Date, Doc::Text(s)) => Value::Date(
-            parse_date(s.trim()).ok_or_else(|| wrong(path, "a date like \"2016-05-10\"", doc))?,
+            parse_date(s.trim()).ok_or_else(|| wrong("a date like \"2016-05-10\"", doc))?,
         ),
-        (Type::Date, _) => return Err(wrong(path, "a date like \"2016-05-10\"", doc)),
+        (Type::Date, _) => return Err(wrong("a date like \"2016-05-10\"", doc)),
         (Type::DateTime, Doc::Text(s)) => Value::DateTime(
             parse_instant(s)
-                .ok_or_else(|| wrong(path, "a date-time like \"2016-05-10T10:00:00Z\"", doc))?,
+                .ok_or_else(|| wrong("a date-time like \"2016-05-10T10:00:00Z\"", doc))?,
         ),
-        (Type::DateTime, _) => {
-            return Err(wrong(
-                path,
-                "a date-time like \"2016-05-10T10:00:00Z\"",
-                doc,
-            ));
-        }
-        (Type::Nothing, _) => return Err(wrong(path, "nothing", doc)),
+        (Type::DateTime, _) => return Err(wrong("a date-time like \"2016-05-10T10:00:00Z\"", doc)),
+        (Type::Nothing, _) => return Err(wrong("nothing", doc)),
     })
 }

@@ -239,6 +239,15 @@ impl RuleSet {
         }
     }
 
+    /// The fields whose absence leaves an offer undecided (empty unless it is `unknown`
+    /// before channels are considered).
+    pub fn missing(&self, offer: usize, ctx: &Context, at: DateTime<Utc>) -> Vec<String> {
+        let env = Env::new(at, self.model.zone);
+        let found = self.eligibility(&self.model.offers[offer], &self.offers[offer], ctx, &env);
+        let unknown = Status::of(found.clauses.iter().map(|c| c.result)) == Status::Unknown;
+        if unknown { found.missing } else { Vec::new() }
+    }
+
     fn offers_for(&self, ctx: &Context, env: &Env) -> Vec<Eligibility> {
         self.model
             .offers
@@ -390,7 +399,7 @@ impl RuleSet {
             _ => None,
         };
         let mut offers = Vec::with_capacity(found.len());
-        let mut takers = Vec::new();
+        let mut statuses = Vec::with_capacity(found.len());
         for (i, ((model, compiled), elig)) in self
             .model
             .offers
@@ -426,17 +435,7 @@ impl RuleSet {
                 (Status::Eligible, Some(b), Some(list)) => Some(b.apply(list)),
                 _ => None,
             };
-            if let (Some(b), Some(_)) = (compiled.benefit, price) {
-                takers.push(Taker {
-                    id: &model.id,
-                    title: &model.title,
-                    priority: model.priority,
-                    stackable: model.stackable,
-                    exclusive: model.exclusive,
-                    benefit: b,
-                    fee,
-                });
-            }
+            statuses.push(status);
             if only.is_some_and(|o| o != i) {
                 continue;
             }
@@ -466,8 +465,32 @@ impl RuleSet {
             at: format_instant(at),
             rules: self.fingerprint.clone(),
             offers,
-            quote: list_price.map(|list| quote(list, &takers)),
+            quote: list_price.map(|list| self.quote(&statuses, channel, list)),
         }
+    }
+
+    /// The price quote on a channel, from every offer's status there (SPEC section 4.3).
+    pub fn quote(&self, statuses: &[Status], channel: usize, list: Money) -> Quote {
+        let takers: Vec<Taker> = self
+            .model
+            .offers
+            .iter()
+            .zip(&self.offers)
+            .zip(statuses)
+            .filter(|(_, status)| **status == Status::Eligible)
+            .filter_map(|((model, compiled), _)| {
+                Some(Taker {
+                    id: &model.id,
+                    title: &model.title,
+                    priority: model.priority,
+                    stackable: model.stackable,
+                    exclusive: model.exclusive,
+                    benefit: compiled.benefit?,
+                    fee: compiled.fees[channel],
+                })
+            })
+            .collect();
+        quote(list, &takers)
     }
 
     fn channel_names(&self, indices: &[usize]) -> Vec<String> {

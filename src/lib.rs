@@ -18,6 +18,7 @@
 //! ```
 
 pub mod ast;
+pub mod batch;
 pub mod cases;
 pub mod check;
 pub mod cli;
@@ -28,6 +29,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod document;
 pub mod evaluate;
+mod hash;
 pub mod money;
 pub mod number;
 pub mod offers;

@@ -5,8 +5,6 @@ use std::fmt;
 
 /// Largest number of decimal places kept.
 pub const MAX_SCALE: u32 = 28;
-/// Numbers must stay below 10^36 in magnitude (digits before and after the point together).
-const MAX_MANTISSA: i128 = 10i128.pow(36);
 
 /// `mantissa × 10^-scale`, normalised (no trailing zeros after the point), so equal values
 /// have equal representations and `==` and `Hash` compare values.
@@ -51,123 +49,94 @@ impl Decimal {
         }
     }
 
-    fn normalised(mut mantissa: i128, mut scale: u32) -> Result<Decimal, NumberError> {
-        while scale > 0 && mantissa % 10 == 0 {
-            mantissa /= 10;
-            scale -= 1;
-        }
-        if mantissa == 0 {
-            scale = 0;
-        }
-        if scale > MAX_SCALE {
-            return Err(NumberError::TooPrecise);
-        }
-        if mantissa.abs() >= MAX_MANTISSA {
-            return Err(NumberError::TooLarge);
-        }
-        Ok(Decimal { mantissa, scale })
-    }
-
     /// Reads a number exactly as written: JSON's number syntax, leading zeros allowed.
     pub fn parse(text: &str) -> Result<Decimal, NumberError> {
         let bytes = text.as_bytes();
-        let mut i = 0;
         let negative = bytes.first() == Some(&b'-');
-        if negative {
-            i += 1;
-        }
-        let mut mantissa: i128 = 0;
-        let mut digits = 0u32;
-        let mut scale: i64 = 0;
-        let mut overflow = false;
-        let mut push = |d: u8, mantissa: &mut i128| {
-            if *mantissa == 0 && d == b'0' {
-                return;
-            }
-            match mantissa
-                .checked_mul(10)
-                .and_then(|m| m.checked_add((d - b'0') as i128))
-            {
-                Some(m) if m < MAX_MANTISSA * 10 => *mantissa = m,
-                _ => overflow = true,
-            }
+        let mut i = negative as usize;
+        let digits_in = |from: usize| {
+            bytes[from..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
         };
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            push(bytes[i], &mut mantissa);
-            digits += 1;
-            i += 1;
-        }
-        if digits == 0 {
+        let whole = &bytes[i..i + digits_in(i)];
+        if whole.is_empty() {
             return Err(NumberError::Malformed);
         }
-        if i < bytes.len() && bytes[i] == b'.' {
-            i += 1;
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                push(bytes[i], &mut mantissa);
-                scale += 1;
-                i += 1;
-            }
-            if i == start {
+        i += whole.len();
+        let mut fraction: &[u8] = &[];
+        if bytes.get(i) == Some(&b'.') {
+            fraction = &bytes[i + 1..i + 1 + digits_in(i + 1)];
+            if fraction.is_empty() {
                 return Err(NumberError::Malformed);
             }
+            i += 1 + fraction.len();
         }
-        if i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
+        let mut exponent: i64 = 0;
+        if matches!(bytes.get(i), Some(b'e' | b'E')) {
             i += 1;
-            let exp_negative = match bytes.get(i) {
+            let sign = match bytes.get(i) {
                 Some(b'-') => {
                     i += 1;
-                    true
+                    -1
                 }
                 Some(b'+') => {
                     i += 1;
-                    false
+                    1
                 }
-                _ => false,
+                _ => 1,
             };
-            let start = i;
-            let mut exp: i64 = 0;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                exp = (exp * 10 + (bytes[i] - b'0') as i64).min(100_000);
-                i += 1;
-            }
-            if i == start {
+            let digits = &bytes[i..i + digits_in(i)];
+            if digits.is_empty() {
                 return Err(NumberError::Malformed);
             }
-            scale += if exp_negative { exp } else { -exp };
+            i += digits.len();
+            let magnitude = digits
+                .iter()
+                .fold(0i64, |e, d| (e * 10 + (d - b'0') as i64).min(100_000));
+            exponent = sign * magnitude;
         }
         if i != bytes.len() {
             return Err(NumberError::Malformed);
         }
-        if overflow {
-            return Err(if scale > MAX_SCALE as i64 {
-                NumberError::TooPrecise
+        // The significant digits, without leading zeros and, while they are after the
+        // point, without trailing zeros: no division needed to normalise.
+        let digit = |k: usize| {
+            if k < whole.len() {
+                whole[k]
             } else {
-                NumberError::TooLarge
-            });
-        }
-        if negative {
-            mantissa = -mantissa;
-        }
-        if mantissa == 0 {
-            return Ok(Decimal::ZERO);
-        }
-        // Drop trailing zeros first so that `1.50e1` and `1200e-2` stay within bounds.
-        while scale > 0 && mantissa % 10 == 0 {
-            mantissa /= 10;
+                fraction[k - whole.len()]
+            }
+        };
+        let total = whole.len() + fraction.len();
+        let first = (0..total).find(|&k| digit(k) != b'0').unwrap_or(total);
+        let mut scale = fraction.len() as i64 - exponent;
+        let mut end = total;
+        while scale > 0 && end > first && digit(end - 1) == b'0' {
+            end -= 1;
             scale -= 1;
         }
-        while scale < 0 {
-            mantissa = mantissa.checked_mul(10).ok_or(NumberError::TooLarge)?;
-            if mantissa.abs() >= MAX_MANTISSA {
-                return Err(NumberError::TooLarge);
-            }
-            scale += 1;
+        if first == end {
+            return Ok(Decimal::ZERO);
         }
         if scale > MAX_SCALE as i64 {
             return Err(NumberError::TooPrecise);
         }
-        Decimal::normalised(mantissa, scale as u32)
+        // a negative scale is a number of zeros to append
+        let zeros = (-scale).max(0) as usize;
+        if end - first + zeros > 36 {
+            return Err(NumberError::TooLarge);
+        }
+        let mut mantissa = (first..end).fold(0i128, |m, k| m * 10 + (digit(k) - b'0') as i128);
+        mantissa *= pow10(zeros as u32);
+        if negative {
+            mantissa = -mantissa;
+        }
+        Ok(Decimal {
+            mantissa,
+            scale: scale.max(0) as u32,
+        })
     }
 
     /// Digits after the point (after normalisation).

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::ast;
 use crate::check::{self, Model};
+use crate::compile::fast::Fast;
 use crate::compile::{self, CompiledOffer};
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::parse;
@@ -20,6 +21,8 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub struct RuleSet {
     pub model: Model,
     pub offers: Vec<CompiledOffer>,
+    /// The shared tests the fast path decides statuses with.
+    pub fast: Fast,
     pub sources: Sources,
     /// `sha256:` and 16 hex digits over every file's relative path and bytes.
     pub fingerprint: String,
@@ -246,8 +249,12 @@ impl RuleSet {
         };
         let digest = hash.finalize();
         let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let offers = compile::compile(&model);
+        let ids: Vec<&str> = model.offers.iter().map(|o| o.id.as_str()).collect();
+        let fast = compile::fast::build(&offers, &ids, &model.schema);
         Ok(RuleSet {
-            offers: compile::compile(&model),
+            offers,
+            fast,
             model,
             sources,
             fingerprint: format!("sha256:{hex}"),

@@ -1,6 +1,6 @@
 //! The context schema: every field a context may hold, with its type and its slot.
 
-use std::collections::HashMap;
+use crate::hash::FastMap;
 
 use crate::source::Span;
 use crate::value::Type;
@@ -21,9 +21,22 @@ pub const PRICE: usize = 2;
 #[derive(Clone, Debug)]
 pub struct Field {
     pub path: String,
+    /// The path's parts: `customer`, `plan`.
+    pub segments: Vec<String>,
     pub ty: Type,
     /// Where it was first declared; `None` for the reserved fields.
     pub span: Option<Span>,
+}
+
+impl Field {
+    fn new(path: &str, ty: Type, span: Option<Span>) -> Field {
+        Field {
+            path: path.to_string(),
+            segments: path.split('.').map(String::from).collect(),
+            ty,
+            span,
+        }
+    }
 }
 
 /// The fields in declaration order (the reserved ones first); a field's index is its slot in
@@ -31,7 +44,24 @@ pub struct Field {
 #[derive(Clone, Debug)]
 pub struct Schema {
     fields: Vec<Field>,
-    index: HashMap<String, usize>,
+    index: FastMap<String, usize>,
+    tree: Tree,
+}
+
+/// The field names as a tree (`customer` → `plan`), to read a document in one pass.
+#[derive(Clone, Debug, Default)]
+pub struct Tree {
+    pub children: FastMap<String, Branch>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Branch {
+    Field(usize),
+    /// A map of fields; `first` is one field below it, for messages.
+    Map {
+        tree: Tree,
+        first: usize,
+    },
 }
 
 pub enum Conflict {
@@ -45,15 +75,11 @@ impl Default for Schema {
     fn default() -> Schema {
         let mut schema = Schema {
             fields: Vec::new(),
-            index: HashMap::new(),
+            index: FastMap::default(),
+            tree: Tree::default(),
         };
         for (path, ty) in reserved() {
-            schema.index.insert(path.to_string(), schema.fields.len());
-            schema.fields.push(Field {
-                path: path.to_string(),
-                ty,
-                span: None,
-            });
+            schema.add(Field::new(path, ty, None));
         }
         schema
     }
@@ -76,13 +102,36 @@ impl Schema {
         {
             return Err(Conflict::Nesting(other.clone()));
         }
-        self.index.insert(path.to_string(), self.fields.len());
-        self.fields.push(Field {
-            path: path.to_string(),
-            ty,
-            span: Some(span),
-        });
+        self.add(Field::new(path, ty, Some(span)));
         Ok(())
+    }
+
+    /// Adds a field that conflicts with none.
+    fn add(&mut self, field: Field) {
+        let slot = self.fields.len();
+        let mut tree = &mut self.tree;
+        let (last, outer) = field.segments.split_last().unwrap_or((&field.path, &[]));
+        for part in outer {
+            let branch = tree
+                .children
+                .entry(part.clone())
+                .or_insert_with(|| Branch::Map {
+                    tree: Tree::default(),
+                    first: slot,
+                });
+            match branch {
+                Branch::Map { tree: inner, .. } => tree = inner,
+                // Declaring a field inside another is a conflict, refused before this.
+                Branch::Field(_) => return,
+            }
+        }
+        tree.children.insert(last.clone(), Branch::Field(slot));
+        self.index.insert(field.path.clone(), slot);
+        self.fields.push(field);
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
     }
 
     pub fn slot(&self, path: &str) -> Option<usize> {

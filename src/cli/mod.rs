@@ -1,6 +1,7 @@
 //! The command line (SPEC section 7): one file per subcommand. Each writes its report to
 //! `out` and returns the exit code; bad input comes back as a [`Failure`] for stderr.
 
+mod batch;
 mod check;
 mod lint;
 mod offers;
@@ -49,6 +50,8 @@ pub enum Command {
     Offers(offers::Args),
     /// Compare the contexts different channels hold for the same customer
     Parity(parity::Args),
+    /// Decide a file of contexts, one per line, on every core
+    Batch(batch::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -77,6 +80,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Test(args) => test::run(&cli.rules, args, out),
         Command::Offers(args) => offers::run(&cli.rules, args, out),
         Command::Parity(args) => parity::run(&cli.rules, args, out),
+        Command::Batch(args) => batch::run(&cli.rules, args, out, err),
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,7 @@
 //! with a missing operand is unknown.
 
 mod explain;
+mod fast;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use std::cmp::Ordering;
@@ -15,6 +16,7 @@ use crate::time::{age_years, days_since, local_date};
 use crate::value::Value;
 
 pub use explain::{Explained, explain};
+pub use fast::Scratch;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tri {

@@ -10,6 +10,8 @@ use crate::money::Money;
 use crate::number::Decimal;
 use crate::value::Value;
 
+pub mod fast;
+
 /// A condition over context slots.
 #[derive(Clone, Debug)]
 pub enum Cond {

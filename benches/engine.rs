@@ -1,0 +1,121 @@
+//! Eligibility on the shared workload: decide-only and decide+explain per (customer, offer)
+//! pair, counting the conversion of each parsed customer record into a context; and the
+//! load time of 200 and 10,000 offers.
+
+mod workload;
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use honor::evaluate::Scratch;
+use honor::{Context, RuleSet, Status, document, time};
+
+fn setup() -> (
+    RuleSet,
+    Vec<document::Doc>,
+    Vec<serde_json::Value>,
+    serde_json::Value,
+) {
+    let dir = workload::folder();
+    let offers: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("offers.json")).expect("offers.json"),
+    )
+    .expect("JSON");
+    let text = workload::rules_text(&offers, 1);
+    let at = time::parse_instant(workload::INSTANT).unwrap();
+    let rules = RuleSet::from_texts(vec![("bench.offer".into(), "bench.offer".into(), text)], at)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lines = std::fs::read_to_string(dir.join("customers.jsonl")).expect("customers.jsonl");
+    let customers: Vec<serde_json::Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let docs = customers
+        .iter()
+        .map(|c| document::parse_json(&workload::context_json(c)).expect("a context"))
+        .collect();
+    (rules, docs, customers, offers)
+}
+
+fn verify(rules: &RuleSet, docs: &[document::Doc]) {
+    let at = time::parse_instant(workload::INSTANT).unwrap();
+    let channel = rules.channel(workload::CHANNEL).unwrap();
+    let (mut eligible, mut weighted) = (0usize, 0u64);
+    for (ci, doc) in docs.iter().enumerate() {
+        let ctx = Context::from_doc(doc, &rules.model.schema).unwrap();
+        let d = rules.decide(&ctx, channel, at, None);
+        for (oi, o) in d.offers.iter().enumerate() {
+            if o.status == Status::Eligible {
+                eligible += 1;
+                weighted += (ci as u64 + 1) * (oi as u64 + 1);
+            }
+        }
+    }
+    assert_eq!(
+        (eligible, weighted),
+        (workload::ELIGIBLE_PAIRS, workload::WEIGHTED),
+        "the workload's checksums"
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let (rules, docs, _customers, offers) = setup();
+    verify(&rules, &docs);
+    let at = time::parse_instant(workload::INSTANT).unwrap();
+    let channel = rules.channel(workload::CHANNEL).unwrap();
+    let pairs = (docs.len() * rules.offers.len()) as u64;
+
+    let mut group = c.benchmark_group("eligibility");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(pairs));
+    group.bench_function("decide-only", |b| {
+        let mut scratch = Scratch::default();
+        let mut statuses = Vec::new();
+        b.iter(|| {
+            let mut eligible = 0usize;
+            for doc in &docs {
+                let ctx = Context::from_doc(doc, &rules.model.schema).unwrap();
+                rules.statuses(&ctx, channel, at, &mut scratch, &mut statuses);
+                eligible += statuses.iter().filter(|s| **s == Status::Eligible).count();
+            }
+            assert_eq!(eligible, workload::ELIGIBLE_PAIRS);
+        })
+    });
+    group.bench_function("decide+explain", |b| {
+        b.iter(|| {
+            let mut eligible = 0usize;
+            for doc in &docs {
+                let ctx = Context::from_doc(doc, &rules.model.schema).unwrap();
+                let d = rules.decide(&ctx, channel, at, None);
+                eligible += d
+                    .offers
+                    .iter()
+                    .filter(|o| o.status == Status::Eligible)
+                    .count();
+            }
+            assert_eq!(eligible, workload::ELIGIBLE_PAIRS);
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("load");
+    group.sample_size(10);
+    for copies in [1, 50] {
+        let text = workload::rules_text(&offers, copies);
+        group.bench_function(format!("{} offers", copies * 200), |b| {
+            b.iter_batched(
+                || {
+                    vec![(
+                        "bench.offer".to_string(),
+                        "bench.offer".to_string(),
+                        text.clone(),
+                    )]
+                },
+                |files| RuleSet::from_texts(files, at).unwrap_or_else(|e| panic!("{e}")),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,24 @@
+//! Rules and a context in one input, split at the first NUL: load both, decide on every
+//! channel, render text and JSON, and check the central property: channels that honor an
+//! offer agree on its status, explanation and price unless a fee says otherwise.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let (rules_text, context_text) = text.split_once('\0').unwrap_or((text, "{}"));
+    let at = chrono::DateTime::parse_from_rfc3339("2016-05-10T12:00:00Z").unwrap().to_utc();
+    let Ok(rules) = honor::RuleSet::from_texts(vec![("f.offer".into(), "f.offer".into(), rules_text.into())], at) else {
+        return;
+    };
+    let Ok(doc) = honor::document::parse(context_text, None) else { return };
+    let Ok(ctx) = honor::Context::from_doc(&doc, &rules.model.schema) else { return };
+    let all = rules.decide_all(&ctx, at, None);
+    let _ = honor::render::text::all_channels(&all, true);
+    let _ = serde_json::to_string(&all).expect("decisions serialise");
+    let fees = rules.offers.iter().any(|o| o.fees.iter().any(Option::is_some));
+    if !fees {
+        assert!(all.parity.same, "channels disagree without a declared fee");
+    }
+});

@@ -1,0 +1,120 @@
+//! `honor batch`: a decision per line of a JSON Lines file of contexts, in input order, on
+//! all cores; or, with `--summary`, counts per offer for a campaign team.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::{Exit, Failure, instant, load_rules};
+use crate::batch::{self, Options, Output};
+use crate::render;
+use crate::ruleset::io_words;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// One context per line, JSON (`-` reads standard input)
+    #[arg(long, value_name = "FILE.jsonl")]
+    contexts: PathBuf,
+    /// The channel to decide on
+    #[arg(long, value_name = "NAME")]
+    channel: String,
+    /// The instant to decide at (RFC 3339); default now
+    #[arg(long, value_name = "INSTANT")]
+    at: Option<String>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// List only the offers each customer is eligible for
+    #[arg(long)]
+    only_eligible: bool,
+    /// Instead of a line per customer, count per offer who is eligible, ineligible and unknown
+    #[arg(long)]
+    summary: bool,
+    /// Threads to decide on; default every core
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Json,
+    Csv,
+}
+
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
+    let at = instant(args.at.as_deref())?;
+    let rules = load_rules(rules_path, at)?;
+    let channel = rules
+        .channel(&args.channel)
+        .map_err(|m| Failure(format!("error: {m}")))?;
+    let mut input: Box<dyn std::io::BufRead> = if args.contexts == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = File::open(&args.contexts).map_err(|e| {
+            Failure(format!(
+                "{}: error: cannot read this file: {}",
+                args.contexts.display(),
+                io_words(&e)
+            ))
+        })?;
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    };
+    let opts = Options {
+        channel,
+        at,
+        output: match (args.summary, args.format) {
+            (true, _) => Output::Summary,
+            (false, Format::Json) => Output::Json,
+            (false, Format::Csv) => Output::Csv,
+        },
+        only_eligible: args.only_eligible,
+        threads: args.jobs.unwrap_or(0),
+    };
+    let started = Instant::now();
+    let show_progress = std::io::stderr().is_terminal();
+    let mut out = BufWriter::with_capacity(1 << 20, out);
+    let mut progress = |done: usize| {
+        if show_progress {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            eprint!("\r{done} customers decided ({rate:.0}/s)");
+        }
+    };
+    let (totals, summary) = batch::run(&rules, &mut input, &mut out, err, &opts, &mut progress)
+        .map_err(|e| Failure(format!("error: {e}")))?;
+    if let Some(summary) = summary {
+        match args.format {
+            Format::Json => out.write_all(render::json(&summary).as_bytes())?,
+            Format::Csv => {
+                writeln!(
+                    out,
+                    "offer,eligible,ineligible,unknown,not_honored,most_missing,missing_count"
+                )?;
+                for o in &summary.offers {
+                    let (field, n) = o
+                        .most_missing
+                        .as_ref()
+                        .map_or((String::new(), 0), |m| (m.field.clone(), m.customers));
+                    writeln!(
+                        out,
+                        "{},{},{},{},{},{field},{n}",
+                        o.id, o.eligible, o.ineligible, o.unknown, o.not_honored
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    let seconds = started.elapsed().as_secs_f64();
+    if show_progress {
+        eprintln!();
+    }
+    writeln!(
+        err,
+        "{} lines: {} decided, {} failed, in {seconds:.2} s ({:.0} customers/s)",
+        totals.lines,
+        totals.decided,
+        totals.failed,
+        totals.decided as f64 / seconds.max(1e-9)
+    )?;
+    Ok(if totals.failed > 0 { 1 } else { 0 })
+}
