@@ -331,8 +331,9 @@ impl fmt::Display for Expr {
             }
             ExprKind::Call { func, arg } => write!(f, "{}({arg})", func.name()),
             ExprKind::Not(inner) => {
+                // `not (x in y)` rather than `not x in y`, which reads as if `not` took `x`
                 f.write_str("not ")?;
-                inner.write_within(f, 2)
+                inner.write_within(f, 4)
             }
             ExprKind::And(parts) | ExprKind::Or(parts) => {
                 let (word, prec) = if matches!(self.kind, ExprKind::And(_)) {
@@ -368,7 +369,7 @@ impl fmt::Display for Literal {
             Literal::Number(n) => write!(f, "{n}"),
             Literal::Text(s) => crate::value::write_quoted(f, s),
             Literal::Bool(b) => write!(f, "{b}"),
-            Literal::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Literal::Date(d) => write!(f, "{d}"),
             Literal::Money(m) => write!(f, "{m}"),
         }
     }
@@ -376,7 +377,7 @@ impl fmt::Display for Literal {
 
 impl fmt::Display for Moment {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}", self.date.format("%Y-%m-%d"))?;
+        write!(f, "{}", self.date)?;
         if let Some((h, m)) = self.time {
             write!(f, " {h:02}:{m:02}")?;
         }

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::check::schema::{CODES, PRICE, REDEEMED};
-use crate::check::{Explained, OfferModel, WindowModel};
+use crate::check::{Explained, OfferModel};
 use crate::compile::{CompiledOffer, normalize_code};
 use crate::context::Context;
 use crate::evaluate::{Env, Tri, explain};
@@ -274,12 +274,7 @@ impl RuleSet {
         for item in &model.explained {
             let (clause, label, result, detail) = match *item {
                 Explained::Valid => {
-                    let (result, detail) = window_result(
-                        model.window.as_ref(),
-                        compiled,
-                        env.at,
-                        &self.model.zone_name,
-                    );
+                    let (result, detail) = window_result(compiled, env.at);
                     ("valid", None, result, detail)
                 }
                 Explained::Code => {
@@ -573,34 +568,13 @@ fn benefit_mismatch(compiled: &CompiledOffer, list_price: Option<Money>) -> Opti
 }
 
 /// The `valid` clause: inside the window, or when it starts or ended.
-fn window_result(
-    window: Option<&WindowModel>,
-    compiled: &CompiledOffer,
-    at: DateTime<Utc>,
-    zone: &str,
-) -> (Outcome, String) {
-    let Some(w) = window else {
-        return (Outcome::Pass, String::from("always valid"));
-    };
-    let bound = |m: &crate::ast::Moment| match m.time {
-        Some((h, mi)) => format!("{} at {h:02}:{mi:02}", m.date.format("%Y-%m-%d")),
-        None => m.date.format("%Y-%m-%d").to_string(),
-    };
-    if let (Some(start), Some((m, _))) = (compiled.start, &w.start)
-        && at < start
-    {
-        return (Outcome::Fail, format!("starts on {} ({zone})", bound(m)));
+fn window_result(compiled: &CompiledOffer, at: DateTime<Utc>) -> (Outcome, String) {
+    let words = &compiled.window_words;
+    if compiled.start.is_some_and(|start| at < start) {
+        (Outcome::Fail, words.before.clone())
+    } else if compiled.end.is_some_and(|end| at >= end) {
+        (Outcome::Fail, words.after.clone())
+    } else {
+        (Outcome::Pass, words.inside.clone())
     }
-    if let (Some(end), Some((m, _))) = (compiled.end, &w.end)
-        && at >= end
-    {
-        return (Outcome::Fail, format!("ended on {} ({zone})", bound(m)));
-    }
-    let detail = match (&w.start, &w.end) {
-        (Some((s, _)), Some((e, _))) => format!("within {} to {} ({zone})", bound(s), bound(e)),
-        (Some((s, _)), None) => format!("valid from {} ({zone}), with no end", bound(s)),
-        (None, Some((e, _))) => format!("valid until {} ({zone})", bound(e)),
-        (None, None) => String::from("always valid"),
-    };
-    (Outcome::Pass, detail)
 }

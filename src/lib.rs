@@ -17,6 +17,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// The parser pest derives without its `std` feature names `alloc` (see `parse`).
+extern crate alloc;
+
 pub mod ast;
 pub mod batch;
 pub mod cases;
@@ -29,6 +32,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod document;
 pub mod evaluate;
+pub mod fmt;
 mod hash;
 pub mod money;
 pub mod number;

@@ -94,7 +94,7 @@ impl fmt::Display for Value {
             Value::Text(s) => write_quoted(f, s),
             Value::Number(n) => write!(f, "{n}"),
             Value::Money(m) => write!(f, "{m}"),
-            Value::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Value::Date(d) => write!(f, "{d}"),
             Value::DateTime(t) => f.write_str(&format_instant(*t)),
             Value::Bool(b) => write!(f, "{b}"),
             Value::List(items) => {

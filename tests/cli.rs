@@ -246,6 +246,15 @@ fn hostile_rule_files_end_in_clear_errors() {
         "context {{ x bool }}\noffer a {{ title \"A\" when {}x }}",
         "not ".repeat(50_000)
     );
+    let lists = format!(
+        "context {{ x {}text }}\noffer a {{ title \"A\" }}",
+        "list of ".repeat(50_000)
+    );
+    let brackets = format!(
+        "context {{ x text }}\noffer a {{ title \"A\" when x in {}\"a\"{} }}",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
     let ands = format!(
         "context {{ x number }}\noffer a {{ title \"A\" when {} }}",
         vec!["x > 1"; 20_000].join(" and ")
@@ -254,6 +263,21 @@ fn hostile_rule_files_end_in_clear_errors() {
         ("deep.offer", deep.into_bytes(), Some("nested too deeply")),
         ("nots.offer", nots.into_bytes(), Some("nested too deeply")),
         ("ands.offer", ands.into_bytes(), None),
+        (
+            "lists.offer",
+            lists.into_bytes(),
+            Some("nests more than 256 lists"),
+        ),
+        (
+            "brackets.offer",
+            brackets.into_bytes(),
+            Some("nested too deeply"),
+        ),
+        (
+            "huge.offer",
+            vec![b' '; 17 * 1024 * 1024],
+            Some("files of at most 16777216 bytes are read"),
+        ),
         (
             "binary.offer",
             (0u8..=255).cycle().take(4096).collect(),

@@ -3,6 +3,7 @@
 
 mod batch;
 mod check;
+mod fmt;
 mod lint;
 mod offers;
 mod parity;
@@ -52,6 +53,8 @@ pub enum Command {
     Parity(parity::Args),
     /// Decide a file of contexts, one per line, on every core
     Batch(batch::Args),
+    /// Rewrite rule files in the canonical layout
+    Fmt(fmt::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -81,6 +84,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Offers(args) => offers::run(&cli.rules, args, out),
         Command::Parity(args) => parity::run(&cli.rules, args, out),
         Command::Batch(args) => batch::run(&cli.rules, args, out, err),
+        Command::Fmt(args) => fmt::run(&cli.rules, args, out, err),
     };
     match result {
         Ok(code) => code,

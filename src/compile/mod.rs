@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 
-use crate::ast::{Benefit, CompareOp, Expr, ExprKind, Func, Literal};
-use crate::check::{Model, OfferModel, Schema};
+use crate::ast::{Benefit, CompareOp, Expr, ExprKind, Func, Literal, Moment};
+use crate::check::{Model, OfferModel, Schema, WindowModel};
 use crate::money::Money;
 use crate::number::Decimal;
 use crate::value::Value;
@@ -88,10 +88,20 @@ impl PriceBenefit {
     }
 }
 
+/// The `valid` clause's explanation for an instant inside, before and after the window,
+/// written once.
+#[derive(Clone, Debug, Default)]
+pub struct WindowWords {
+    pub inside: String,
+    pub before: String,
+    pub after: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct CompiledOffer {
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
+    pub window_words: WindowWords,
     /// Bit `c` is set when channel `c` honors the offer.
     pub honored: u64,
     /// Trimmed and lower-cased.
@@ -117,7 +127,7 @@ pub fn compile(model: &Model) -> Vec<CompiledOffer> {
     model
         .offers
         .iter()
-        .map(|o| compile_offer(o, &model.schema, model.channels.len()))
+        .map(|o| compile_offer(o, &model.schema, model.channels.len(), &model.zone_name))
         .collect()
 }
 
@@ -126,7 +136,41 @@ pub fn normalize_code(code: &str) -> String {
     code.trim().to_lowercase()
 }
 
-fn compile_offer(offer: &OfferModel, schema: &Schema, channels: usize) -> CompiledOffer {
+fn window_words(window: Option<&WindowModel>, zone: &str) -> WindowWords {
+    let Some(w) = window else {
+        return WindowWords {
+            inside: String::from("always valid"),
+            ..WindowWords::default()
+        };
+    };
+    let bound = |m: &Moment| match m.time {
+        Some((h, mi)) => format!("{} at {h:02}:{mi:02}", m.date),
+        None => m.date.to_string(),
+    };
+    let start = w.start.as_ref().map(|(m, _)| bound(m));
+    let end = w.end.as_ref().map(|(m, _)| bound(m));
+    WindowWords {
+        inside: match (&start, &end) {
+            (Some(s), Some(e)) => format!("within {s} to {e} ({zone})"),
+            (Some(s), None) => format!("valid from {s} ({zone}), with no end"),
+            (None, Some(e)) => format!("valid until {e} ({zone})"),
+            (None, None) => String::from("always valid"),
+        },
+        before: start
+            .map(|s| format!("starts on {s} ({zone})"))
+            .unwrap_or_default(),
+        after: end
+            .map(|e| format!("ended on {e} ({zone})"))
+            .unwrap_or_default(),
+    }
+}
+
+fn compile_offer(
+    offer: &OfferModel,
+    schema: &Schema,
+    channels: usize,
+    zone: &str,
+) -> CompiledOffer {
     let mut fees = vec![None; channels];
     for on in &offer.on {
         fees[on.channel] = on.fee;
@@ -140,6 +184,7 @@ fn compile_offer(offer: &OfferModel, schema: &Schema, channels: usize) -> Compil
             .window
             .as_ref()
             .and_then(|w| w.end.as_ref().map(|(_, t)| *t)),
+        window_words: window_words(offer.window.as_ref(), zone),
         honored: offer.honored_on.iter().fold(0, |mask, c| mask | (1 << c)),
         code: offer.code.as_ref().map(|c| normalize_code(&c.value)),
         limit: offer.limit.as_ref().map(|l| l.value.max(0) as usize),

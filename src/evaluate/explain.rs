@@ -31,16 +31,12 @@ struct Explainer<'a> {
     schema: &'a Schema,
 }
 
-/// A piece of an explanation; `joined` tells whether it lists several parts, and how.
+/// A piece of an explanation with the value it explains (negations applied); `joined`
+/// tells whether it lists several parts, and how.
 struct Part {
+    value: Tri,
     text: String,
     joined: Option<&'static str>,
-}
-
-impl Part {
-    fn leaf(text: String) -> Part {
-        Part { text, joined: None }
-    }
 }
 
 impl Explainer<'_> {
@@ -56,56 +52,64 @@ impl Explainer<'_> {
             Cond::Not(inner) => self.reason(inner, !negated),
             Cond::And(parts) | Cond::Or(parts) => {
                 let is_and = matches!(cond, Cond::And(_)) != negated;
-                let result = self.value(cond, negated);
-                let shown: Vec<&Cond> = parts
-                    .iter()
-                    .filter(|p| {
-                        let v = self.value(p, negated);
-                        match (is_and, result) {
-                            (true, Tri::True) | (false, Tri::False) => true,
-                            (_, Tri::Unknown) => v == Tri::Unknown,
-                            (_, r) => v == r,
-                        }
-                    })
-                    .collect();
+                let parts: Vec<Part> = parts.iter().map(|p| self.reason(p, negated)).collect();
+                let value = parts.iter().fold(Tri::from_bool(is_and), |acc, p| {
+                    if is_and {
+                        acc.and(p.value)
+                    } else {
+                        acc.or(p.value)
+                    }
+                });
+                // An `and` that holds shows every part, one that fails the failing parts; an
+                // `or` the other way round; an unknown result shows the unknown parts.
                 let joiner = if is_and { "; " } else { "; or " };
-                let texts: Vec<String> = shown
-                    .iter()
-                    .map(|p| {
-                        let part = self.reason(p, negated);
-                        match part.joined {
-                            Some(j) if j != joiner => format!("({})", part.text),
-                            _ => part.text,
-                        }
+                let texts: Vec<String> = parts
+                    .into_iter()
+                    .filter(|p| match (is_and, value) {
+                        (true, Tri::True) | (false, Tri::False) => true,
+                        (_, v) => p.value == v,
+                    })
+                    .map(|p| match p.joined {
+                        Some(j) if j != joiner => format!("({})", p.text),
+                        _ => p.text,
                     })
                     .collect();
                 Part {
+                    value,
                     joined: (texts.len() > 1).then_some(joiner),
                     text: texts.join(joiner),
                 }
             }
-            Cond::Const(b) => Part::leaf(String::from(if *b != negated {
-                "always holds"
-            } else {
-                "never holds"
-            })),
+            Cond::Const(b) => self.leaf(
+                cond,
+                negated,
+                String::from(if *b != negated {
+                    "always holds"
+                } else {
+                    "never holds"
+                }),
+            ),
             Cond::Field(slot) => {
                 let name = &self.schema.field(*slot).path;
                 let found = match self.ctx.get(*slot) {
                     Some(v) => format!("{name} is {v}"),
                     None => format!("{name} is missing"),
                 };
-                Part::leaf(format!("{found}, needs {}", !negated))
+                self.leaf(cond, negated, format!("{found}, needs {}", !negated))
             }
             Cond::Has(slot) => {
                 let name = &self.schema.field(*slot).path;
                 let present = self.ctx.get(*slot).is_some();
-                Part::leaf(match (present, negated) {
-                    (true, false) => format!("{name} is present"),
-                    (false, false) => format!("{name} is missing, needs to be present"),
-                    (false, true) => format!("{name} is missing"),
-                    (true, true) => format!("{name} is present, needs to be missing"),
-                })
+                self.leaf(
+                    cond,
+                    negated,
+                    match (present, negated) {
+                        (true, false) => format!("{name} is present"),
+                        (false, false) => format!("{name} is missing, needs to be present"),
+                        (false, true) => format!("{name} is missing"),
+                        (true, true) => format!("{name} is present, needs to be missing"),
+                    },
+                )
             }
             Cond::Compare { op, lhs, rhs } => {
                 let op = if negated { op.negated() } else { *op };
@@ -132,7 +136,7 @@ impl Explainer<'_> {
                         self.name(rhs)
                     ),
                 };
-                Part::leaf(text + &note)
+                self.leaf(cond, negated, text + &note)
             }
             Cond::In {
                 negated: not_in,
@@ -166,7 +170,7 @@ impl Explainer<'_> {
                         self.name(rhs)
                     ),
                 };
-                Part::leaf(text + &note)
+                self.leaf(cond, negated, text + &note)
             }
             Cond::InTextSet {
                 negated: not_in,
@@ -174,8 +178,20 @@ impl Explainer<'_> {
                 set,
             } => {
                 let items: Vec<String> = set.items.iter().map(|s| quoted(s)).collect();
-                Part::leaf(self.one_of(self.found(lhs), &items.join(", "), *not_in != negated))
+                self.leaf(
+                    cond,
+                    negated,
+                    self.one_of(self.found(lhs), &items.join(", "), *not_in != negated),
+                )
             }
+        }
+    }
+
+    fn leaf(&self, cond: &Cond, negated: bool, text: String) -> Part {
+        Part {
+            value: self.value(cond, negated),
+            text,
+            joined: None,
         }
     }
 

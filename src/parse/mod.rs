@@ -131,16 +131,11 @@ impl Builder {
     /// The span of a pair, ending at its last token: pest counts the white space and
     /// comments it skipped before an optional part that did not match.
     fn span(&self, pair: &Pair<Rule>) -> Span {
-        let s = pair.as_span();
-        let end = pair
-            .clone()
-            .into_inner()
-            .flatten()
-            .filter(|p| p.clone().into_inner().next().is_none())
-            .map(|p| p.as_span().end())
-            .max()
-            .unwrap_or(s.end());
-        Span::new(self.file, s.start(), end)
+        fn end(pair: Pair<Rule>) -> usize {
+            let outer = pair.as_span().end();
+            pair.into_inner().next_back().map_or(outer, end)
+        }
+        Span::new(self.file, pair.as_span().start(), end(pair.clone()))
     }
 
     fn error(&self, kind: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
@@ -187,28 +182,42 @@ impl Builder {
         Ok(FieldDecl { path, ty, ty_span })
     }
 
+    /// `list of list of text`: the `list of`s are counted, not nested, so that no depth
+    /// of them can exhaust the stack.
     fn parse_field_type(&mut self, pair: Pair<Rule>) -> Built<Type> {
-        let inner = first(pair)?;
-        match inner.as_rule() {
-            Rule::list_type => {
-                let element = children(inner).next().ok_or_else(internal)?;
-                Ok(Type::List(Box::new(self.parse_field_type(element)?)))
-            }
-            _ => {
-                let name = inner.as_str();
-                Type::from_name(name).ok_or_else(|| {
-                    let mut d = self.error(
-                        "unknown-type",
-                        format!("unknown type `{name}`; the types are text, number, money, date, datetime, bool and list of …"),
-                        self.span(&inner),
-                    );
-                    if let Some(close) = did_you_mean(name, Type::NAMES) {
-                        d = d.help(format!("did you mean `{close}`?"));
-                    }
-                    d
-                })
+        let span = self.span(&pair);
+        let mut lists = 0;
+        let mut name = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::list_of => lists += 1,
+                _ => name = Some(p),
             }
         }
+        let name = name.ok_or_else(internal)?;
+        let text = name.as_str();
+        let mut ty = Type::from_name(text).ok_or_else(|| {
+            let mut d = self.error(
+                "unknown-type",
+                format!("unknown type `{text}`; the types are text, number, money, date, datetime, bool and list of …"),
+                self.span(&name),
+            );
+            if let Some(close) = did_you_mean(text, Type::NAMES) {
+                d = d.help(format!("did you mean `{close}`?"));
+            }
+            d
+        })?;
+        if lists > MAX_NESTING {
+            return Err(self.error(
+                "too-deep",
+                format!("this type nests more than {MAX_NESTING} lists"),
+                span,
+            ));
+        }
+        for _ in 0..lists {
+            ty = Type::List(Box::new(ty));
+        }
+        Ok(ty)
     }
 
     fn parse_offer_decl(&mut self, pair: Pair<Rule>, span: Span) -> Declaration {

@@ -145,7 +145,7 @@ fn want_of_rule(rule: Rule) -> Option<Want> {
         name => Want::Name,
         offer_id => Want::OfferId,
         field_path => Want::FieldPath,
-        field_type | type_name | list_type | kw_list => Want::Type,
+        field_type | type_name | list_of | kw_list => Want::Type,
         kw_of => Want::Of,
         valid_from | valid_until | valid_range | kw_from | kw_until => Want::Window,
         moment | date => Want::Date,

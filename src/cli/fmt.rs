@@ -1,0 +1,73 @@
+//! `honor fmt`: rewrite rule files in the canonical layout, or with `--check` list the
+//! ones that are not in it (exit 1). A file with errors is left as it is (exit 2).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{Exit, Failure};
+use crate::fmt::format;
+use crate::ruleset::{read_text, rule_files};
+use crate::source::{SourceFile, Sources};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Rule files to format; by default every `*.offer` of the rule set
+    #[arg(value_name = "FILES")]
+    files: Vec<PathBuf>,
+    /// Change nothing: list the files that are not formatted, and exit 1 if there are any
+    #[arg(long)]
+    check: bool,
+}
+
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
+    let files: Vec<PathBuf> = if args.files.is_empty() {
+        rule_files(rules_path)
+            .map_err(|d| Failure(d.render(&Sources::default())))?
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect()
+    } else {
+        args.files.clone()
+    };
+    let (mut changed, mut broken) = (0, 0);
+    for path in &files {
+        let shown = path.display().to_string();
+        let text = match read_text(path, &shown) {
+            Ok(text) => text,
+            Err(d) => {
+                write!(err, "{}", d.render(&Sources::default()))?;
+                broken += 1;
+                continue;
+            }
+        };
+        match format(&text) {
+            Err(diagnostics) => {
+                let mut sources = Sources::default();
+                sources.add(SourceFile::new(shown.clone(), text));
+                for d in diagnostics.iter().filter(|d| d.is_error()) {
+                    write!(err, "{}", d.render(&sources))?;
+                }
+                writeln!(err, "{shown}: left as it is: it has errors")?;
+                broken += 1;
+            }
+            Ok(formatted) if formatted == text => {}
+            Ok(formatted) => {
+                changed += 1;
+                if args.check {
+                    writeln!(out, "{shown}: not formatted")?;
+                } else {
+                    std::fs::write(path, formatted)
+                        .map_err(|e| Failure(format!("{shown}: error: cannot write: {e}")))?;
+                    writeln!(out, "{shown}: formatted")?;
+                }
+            }
+        }
+    }
+    Ok(if broken > 0 {
+        2
+    } else if args.check && changed > 0 {
+        1
+    } else {
+        0
+    })
+}
