@@ -6,7 +6,7 @@ mod workload;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use honor::evaluate::Scratch;
-use honor::{Context, RuleSet, Status, document, time};
+use honor::{Context, RuleSet, Status, batch, document, time};
 
 fn setup() -> (
     RuleSet,
@@ -57,7 +57,7 @@ fn verify(rules: &RuleSet, docs: &[document::Doc]) {
 }
 
 fn bench(c: &mut Criterion) {
-    let (rules, docs, _customers, offers) = setup();
+    let (rules, docs, customers, offers) = setup();
     verify(&rules, &docs);
     let at = time::parse_instant(workload::INSTANT).unwrap();
     let channel = rules.channel(workload::CHANNEL).unwrap();
@@ -94,6 +94,42 @@ fn bench(c: &mut Criterion) {
             assert_eq!(eligible, workload::ELIGIBLE_PAIRS);
         })
     });
+    group.finish();
+
+    // `honor batch` on the customers as JSON Lines, writing the decisions to nowhere.
+    let lines: String = customers
+        .iter()
+        .map(|c| workload::context_json(c) + "\n")
+        .collect();
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(customers.len() as u64));
+    for threads in [1, 2] {
+        group.bench_function(
+            format!("{threads} thread{}", if threads == 1 { "" } else { "s" }),
+            |b| {
+                let opts = batch::Options {
+                    channel,
+                    at,
+                    output: batch::Output::Json,
+                    only_eligible: false,
+                    threads,
+                };
+                b.iter(|| {
+                    let (totals, _) = batch::run(
+                        &rules,
+                        &mut std::io::Cursor::new(lines.as_bytes()),
+                        &mut std::io::sink(),
+                        &mut std::io::sink(),
+                        &opts,
+                        &mut |_| {},
+                    )
+                    .unwrap();
+                    assert_eq!(totals.decided, customers.len());
+                })
+            },
+        );
+    }
     group.finish();
 
     let mut group = c.benchmark_group("load");

@@ -205,6 +205,7 @@ impl Serialize for Difference {
 }
 
 /// What an offer's clauses say for a context, before any channel is considered.
+#[derive(Clone)]
 struct Eligibility {
     clauses: Vec<ClauseResult>,
     missing: Vec<String>,
@@ -221,8 +222,8 @@ impl RuleSet {
         only: Option<usize>,
     ) -> Decision {
         let env = Env::new(at, self.model.zone);
-        let found: Vec<Eligibility> = self.offers_for(ctx, &env);
-        self.channel_decision(ctx, &found, channel, at, only)
+        let found = self.offers_for(ctx, &env);
+        self.channel_decision(ctx, found, channel, at, only)
     }
 
     /// Decides on every channel and compares them (SPEC section 4.4).
@@ -230,7 +231,7 @@ impl RuleSet {
         let env = Env::new(at, self.model.zone);
         let found = self.offers_for(ctx, &env);
         let decisions: Vec<Decision> = (0..self.model.channels.len())
-            .map(|c| self.channel_decision(ctx, &found, c, at, only))
+            .map(|c| self.channel_decision(ctx, found.clone(), c, at, only))
             .collect();
         let parity = self.parity(&decisions, only);
         AllChannels {
@@ -383,7 +384,7 @@ impl RuleSet {
     fn channel_decision(
         &self,
         ctx: &Context,
-        found: &[Eligibility],
+        found: Vec<Eligibility>,
         channel: usize,
         at: DateTime<Utc>,
         only: Option<usize>,
@@ -404,7 +405,7 @@ impl RuleSet {
             .enumerate()
         {
             let fee = compiled.fees[channel];
-            let mut clauses = elig.clauses.clone();
+            let mut clauses = elig.clauses;
             if let (Some(fee), Some(price)) = (fee, list_price)
                 && fee.currency != price.currency
             {
@@ -441,7 +442,7 @@ impl RuleSet {
                 status,
                 clauses,
                 missing: if eligibility == Status::Unknown {
-                    elig.missing.clone()
+                    elig.missing
                 } else {
                     Vec::new()
                 },

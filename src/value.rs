@@ -114,14 +114,17 @@ impl fmt::Display for Value {
 /// Text in double quotes with `\"`, `\\` and `\n` escaped, as the rule language writes it.
 pub fn write_quoted(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
     f.write_char('"')?;
-    for c in s.chars() {
-        match c {
-            '"' => f.write_str("\\\"")?,
-            '\\' => f.write_str("\\\\")?,
-            '\n' => f.write_str("\\n")?,
-            c => f.write_char(c)?,
-        }
+    let mut rest = s;
+    while let Some(i) = rest.find(['"', '\\', '\n']) {
+        f.write_str(&rest[..i])?;
+        f.write_str(match rest.as_bytes()[i] {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            _ => "\\n",
+        })?;
+        rest = &rest[i + 1..];
     }
+    f.write_str(rest)?;
     f.write_char('"')
 }
 

@@ -92,3 +92,24 @@ fn one_offer_narrows_the_listing_not_the_quote() {
         Some(vec!["free_upgrade".to_string(), "loyalty_ten".to_string()])
     );
 }
+
+/// The fast path (statuses only, for batches) and the explained path agree on every sample.
+#[test]
+fn fast_and_explained_paths_agree_on_the_samples() {
+    insta::glob!("../rules", "contexts/*", |path| {
+        let (rules, ctx) = load(path);
+        let at = time::parse_instant(AT).unwrap();
+        let mut scratch = honor::evaluate::Scratch::default();
+        let mut fast = Vec::new();
+        for channel in 0..rules.model.channels.len() {
+            rules.statuses(&ctx, channel, at, &mut scratch, &mut fast);
+            let explained: Vec<_> = rules
+                .decide(&ctx, channel, at, None)
+                .offers
+                .iter()
+                .map(|o| o.status)
+                .collect();
+            assert_eq!(fast, explained, "{}", path.display());
+        }
+    });
+}

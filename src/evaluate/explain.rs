@@ -3,6 +3,8 @@
 //! `customer.tenure_months is 6, needs >= 12`. They are computed from the same compiled
 //! conditions and the same evaluation as the decision itself, so the two cannot disagree.
 
+use std::borrow::Cow;
+
 use super::{Env, Missing, Tri, Val, eval, operand};
 use crate::check::Schema;
 use crate::compile::{Cond, Operand};
@@ -211,14 +213,14 @@ impl Explainer<'_> {
     }
 
     /// How the operand is written: a field path, a function of one, or a value.
-    fn name(&self, op: &Operand) -> String {
+    fn name(&self, op: &Operand) -> Cow<'_, str> {
         match op {
-            Operand::Field(slot) => self.schema.field(*slot).path.clone(),
-            Operand::Value(v) => v.to_string(),
-            Operand::Len(inner) => format!("len({})", self.name(inner)),
-            Operand::AgeYears(inner) => format!("age_years({})", self.name(inner)),
-            Operand::DaysSince(inner) => format!("days_since({})", self.name(inner)),
-            Operand::Cond(c) => format!("({})", self.cond_name(c)),
+            Operand::Field(slot) => Cow::Borrowed(&self.schema.field(*slot).path),
+            Operand::Value(v) => Cow::Owned(v.to_string()),
+            Operand::Len(inner) => Cow::Owned(format!("len({})", self.name(inner))),
+            Operand::AgeYears(inner) => Cow::Owned(format!("age_years({})", self.name(inner))),
+            Operand::DaysSince(inner) => Cow::Owned(format!("days_since({})", self.name(inner))),
+            Operand::Cond(c) => Cow::Owned(format!("({})", self.cond_name(c))),
         }
     }
 
@@ -268,17 +270,14 @@ impl Explainer<'_> {
     fn found(&self, op: &Operand) -> String {
         let name = self.name(op);
         match operand(op, self.ctx, self.env) {
-            Ok(v) => {
-                let shown = show(v);
-                match op {
-                    Operand::Len(inner) | Operand::AgeYears(inner) | Operand::DaysSince(inner)
-                        if !self.is_fixed(inner) =>
-                    {
-                        format!("{name} is {shown} ({})", self.found(inner))
-                    }
-                    _ => format!("{name} is {shown}"),
+            Ok(v) => match op {
+                Operand::Len(inner) | Operand::AgeYears(inner) | Operand::DaysSince(inner)
+                    if !self.is_fixed(inner) =>
+                {
+                    format!("{name} is {} ({})", Shown(v), self.found(inner))
                 }
-            }
+                _ => format!("{name} is {}", Shown(v)),
+            },
             Err(missing) if !missing.is_empty() => {
                 let paths: Vec<&str> = missing
                     .iter()
@@ -339,10 +338,15 @@ impl Explainer<'_> {
     }
 }
 
-fn show(v: Val) -> String {
-    match v {
-        Val::Ref(v) => v.to_string(),
-        Val::Num(n) => n.to_string(),
-        Val::Bool(b) => b.to_string(),
+/// An operand's value as explanations show it.
+struct Shown<'a>(Val<'a>);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self.0 {
+            Val::Ref(v) => write!(f, "{v}"),
+            Val::Num(n) => write!(f, "{n}"),
+            Val::Bool(b) => write!(f, "{b}"),
+        }
     }
 }
