@@ -65,9 +65,9 @@ impl Want {
 
     fn words(self) -> &'static str {
         match self {
-            Want::Comparison => "a comparison like `>=`, `==` or `in`",
-            Want::Value => "a value or a field, like `12`, `\"gold\"` or `customer.plan`",
-            Want::AndOr => "`and` or `or`",
+            Want::Comparison => "a comparison like `>=` or `in`",
+            Want::Value => "a value (`12`, `\"gold\"`, `customer.plan`…)",
+            Want::AndOr => "`and`/`or`",
             Want::CloseParen => "`)`",
             Want::CloseBracket => "`]` to end the list",
             Want::Comma => "`,`",
@@ -76,29 +76,27 @@ impl Want {
             Want::Text => "text in double quotes",
             Want::OfferId => "an offer id like `free_upgrade`",
             Want::FieldPath => "a field like `customer.plan`",
-            Want::Type => "a type (text, number, money, date, datetime, bool or list of …)",
+            Want::Type => "a type (text, number, money, date, datetime, bool, list of …)",
             Want::Of => "`of`",
             Want::Name => "a name",
             Want::All => "`all`",
-            Want::Window => {
-                "a window like `2016-05-01 to 2016-05-31`, `from 2016-05-01` or `until 2016-05-31`"
-            }
+            Want::Window => "a window (`2016-05-01 to 2016-05-31`, `from …`, `until …`)",
             Want::Date => "a date like 2016-05-31",
             Want::To => "`to`",
             Want::Time => "a time like 18:00",
             Want::Benefit => {
-                "a benefit: `price 0.00 USD`, `20% off`, `5.00 USD off` or `free \"…\"`"
+                "a benefit (`price 0.00 USD`, `20% off`, `5.00 USD off`, `free \"…\"`)"
             }
             Want::Money => "an amount and a currency, like `5.00 USD`",
             Want::Currency => "a currency code like USD",
             Want::Off => "`off`",
             Want::UpTo => "`up to`",
             Want::PerCustomer => "`per customer`",
-            Want::OnItem => "`note \"…\"` or `fee 5.00 USD`",
+            Want::OnItem => "`note \"…\"`/`fee 5.00 USD`",
             Want::OpenBrace => "`{`",
-            Want::Clause => "a clause such as `title`, `when` or `benefit`",
+            Want::Clause => "a clause (`title`, `when`, `benefit`…)",
             Want::CloseBrace => "`}`",
-            Want::Declaration => "`offer`, `context`, `timezone` or `channels`",
+            Want::Declaration => "a declaration (`offer`, `context`, `timezone`, `channels`)",
             Want::End => "the end of the file",
         }
     }
@@ -256,7 +254,7 @@ fn list(wants: &[Want]) -> String {
     match words.as_slice() {
         [] => String::from("something else"),
         [one] => one.to_string(),
-        [rest @ .., last] => format!("{}, or {last}", rest.join(", ")),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 
