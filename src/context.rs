@@ -60,12 +60,6 @@ impl Context {
     pub fn get(&self, slot: usize) -> Option<&Value> {
         self.values.get(slot).and_then(Option::as_ref)
     }
-
-    pub fn set(&mut self, slot: usize, value: Option<Value>) {
-        if let Some(v) = self.values.get_mut(slot) {
-            *v = value;
-        }
-    }
 }
 
 /// Reads the entries of one map of the document into the slots of the fields below `tree`;

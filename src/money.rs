@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::diagnostic::did_you_mean;
-use crate::number::{Decimal, pow10};
+use crate::number::{Decimal, pow10, write_fixed};
 
 /// Active ISO 4217 codes with their minor-unit digits (SPEC section 8).
 const CURRENCIES: &[(&str, u8)] = &[
@@ -281,10 +281,6 @@ impl Money {
         Money::new(amount, currency)
     }
 
-    pub fn zero(currency: Currency) -> Money {
-        Money { minor: 0, currency }
-    }
-
     /// `price M`: the fixed price, never above the running price.
     pub fn fixed_price(self, price: Money) -> Money {
         Money {
@@ -326,25 +322,13 @@ impl Money {
             q
         }
     }
-
-    /// The amount as a decimal number (for comparisons in explanations).
-    pub fn amount_text(&self) -> String {
-        let digits = self.currency.digits() as usize;
-        let abs = self.minor.unsigned_abs().to_string();
-        let sign = if self.minor < 0 { "-" } else { "" };
-        if digits == 0 {
-            return format!("{sign}{abs}");
-        }
-        let padded = format!("{abs:0>width$}", width = digits + 1);
-        let (whole, frac) = padded.split_at(padded.len() - digits);
-        format!("{sign}{whole}.{frac}")
-    }
 }
 
 /// `130.00 USD`, `500 JPY`, `1.250 KWD`: always the currency's digits.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{} {}", self.amount_text(), self.currency.code())
+        write_fixed(f, self.minor, self.currency.digits())?;
+        write!(f, " {}", self.currency.code())
     }
 }
 

@@ -148,14 +148,6 @@ impl Decimal {
         self.mantissa
     }
 
-    pub fn is_negative(&self) -> bool {
-        self.mantissa < 0
-    }
-
-    pub fn is_integer(&self) -> bool {
-        self.scale == 0
-    }
-
     /// The value as an integer, when it is one that fits.
     pub fn to_i64(&self) -> Option<i64> {
         if self.scale == 0 {
@@ -194,16 +186,20 @@ impl PartialOrd for Decimal {
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let digits = self.mantissa.unsigned_abs().to_string();
-        let sign = if self.mantissa < 0 { "-" } else { "" };
-        let scale = self.scale as usize;
-        if scale == 0 {
-            return write!(f, "{sign}{digits}");
-        }
-        let padded = format!("{digits:0>width$}", width = scale + 1);
-        let (whole, frac) = padded.split_at(padded.len() - scale);
-        write!(f, "{sign}{whole}.{frac}")
+        write_fixed(f, self.mantissa, self.scale)
     }
+}
+
+/// `units × 10^-digits` with exactly `digits` places: `write_fixed(f, -1250, 3)` is `-1.250`.
+pub(crate) fn write_fixed(f: &mut impl fmt::Write, units: i128, digits: u32) -> fmt::Result {
+    let sign = if units < 0 { "-" } else { "" };
+    let abs = units.unsigned_abs();
+    if digits == 0 {
+        return write!(f, "{sign}{abs}");
+    }
+    let unit = 10u128.pow(digits);
+    let width = digits as usize;
+    write!(f, "{sign}{}.{:0width$}", abs / unit, abs % unit)
 }
 
 #[cfg(test)]

@@ -104,13 +104,6 @@ impl Sources {
         &self.files
     }
 
-    /// The text a span covers.
-    pub fn text(&self, span: Span) -> &str {
-        self.get(span.file)
-            .and_then(|f| f.text.get(span.start as usize..span.end as usize))
-            .unwrap_or("")
-    }
-
     /// `file:line:col` of the start of a span.
     pub fn location(&self, span: Span) -> String {
         match self.get(span.file) {

@@ -67,9 +67,10 @@ pub enum OutputFormat {
 #[derive(Debug)]
 pub struct Failure(pub String);
 
-impl<T: std::fmt::Display> From<T> for Failure {
-    fn from(e: T) -> Failure {
-        Failure(e.to_string())
+/// Writing a report failed (a closed pipe, a full disk).
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure(format!("error: cannot write the output: {e}"))
     }
 }
 

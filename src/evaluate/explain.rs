@@ -4,12 +4,13 @@
 //! conditions and the same evaluation as the decision itself, so the two cannot disagree.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use super::{Env, Missing, Tri, Val, eval, operand};
 use crate::check::Schema;
 use crate::compile::{Cond, Operand};
 use crate::context::Context;
-use crate::value::{Value, quoted};
+use crate::value::{Value, write_quoted};
 
 pub struct Explained {
     pub value: Tri,
@@ -116,29 +117,29 @@ impl Explainer<'_> {
             Cond::Compare { op, lhs, rhs } => {
                 let op = if negated { op.negated() } else { *op };
                 let note = self.currency_note(lhs, rhs);
+                let (found, name) = (|o| Found(self, o), |o| Name(self, o));
                 let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
-                    (false, true) => format!(
-                        "{}, needs {} {}",
-                        self.found(lhs),
-                        op.symbol(),
-                        self.name(rhs)
-                    ),
-                    (true, false) => format!(
-                        "{}, needs {} {}",
-                        self.found(rhs),
-                        op.flipped().symbol(),
-                        self.name(lhs)
-                    ),
+                    (false, true) => {
+                        format!("{}, needs {} {}{note}", found(lhs), op.symbol(), name(rhs))
+                    }
+                    (true, false) => {
+                        format!(
+                            "{}, needs {} {}{note}",
+                            found(rhs),
+                            op.flipped().symbol(),
+                            name(lhs)
+                        )
+                    }
                     _ => format!(
-                        "{} and {}, needs {} {} {}",
-                        self.found(lhs),
-                        self.found(rhs),
-                        self.name(lhs),
+                        "{} and {}, needs {} {} {}{note}",
+                        found(lhs),
+                        found(rhs),
+                        name(lhs),
                         op.symbol(),
-                        self.name(rhs)
+                        name(rhs)
                     ),
                 };
-                self.leaf(cond, negated, text + &note)
+                self.leaf(cond, negated, text)
             }
             Cond::In {
                 negated: not_in,
@@ -147,43 +148,44 @@ impl Explainer<'_> {
             } => {
                 let not_in = *not_in != negated;
                 let note = self.list_currency_note(lhs, rhs);
+                let (found, name) = (|o| Found(self, o), |o| Name(self, o));
                 let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
                     (_, true) => {
                         let items = self.name(rhs);
                         let items = items.trim_start_matches('[').trim_end_matches(']');
-                        self.one_of(self.found(lhs), items, not_in)
+                        self.one_of(found(lhs), items, not_in) + &note
                     }
                     (true, false) => format!(
-                        "{}, needs {} {}",
-                        self.found(rhs),
+                        "{}, needs {} {}{note}",
+                        found(rhs),
                         if not_in {
                             "not to contain"
                         } else {
                             "to contain"
                         },
-                        self.name(lhs)
+                        name(lhs)
                     ),
                     _ => format!(
-                        "{} and {}, needs {} {} {}",
-                        self.found(lhs),
-                        self.found(rhs),
-                        self.name(lhs),
+                        "{} and {}, needs {} {} {}{note}",
+                        found(lhs),
+                        found(rhs),
+                        name(lhs),
                         if not_in { "not in" } else { "in" },
-                        self.name(rhs)
+                        name(rhs)
                     ),
                 };
-                self.leaf(cond, negated, text + &note)
+                self.leaf(cond, negated, text)
             }
             Cond::InTextSet {
                 negated: not_in,
                 lhs,
                 set,
             } => {
-                let items: Vec<String> = set.items.iter().map(|s| quoted(s)).collect();
+                let items = Quoted(&set.items).to_string();
                 self.leaf(
                     cond,
                     negated,
-                    self.one_of(self.found(lhs), &items.join(", "), *not_in != negated),
+                    self.one_of(Found(self, lhs), &items, *not_in != negated),
                 )
             }
         }
@@ -197,7 +199,7 @@ impl Explainer<'_> {
         }
     }
 
-    fn one_of(&self, found: String, items: &str, not_in: bool) -> String {
+    fn one_of(&self, found: Found, items: &str, not_in: bool) -> String {
         if items.is_empty() {
             return format!("{found}, and the list to look in is empty");
         }
@@ -254,12 +256,11 @@ impl Explainer<'_> {
                 )
             }
             Cond::InTextSet { negated, lhs, set } => {
-                let items: Vec<String> = set.items.iter().map(|s| quoted(s)).collect();
                 format!(
                     "{} {} [{}]",
                     self.name(lhs),
                     if *negated { "not in" } else { "in" },
-                    items.join(", ")
+                    Quoted(&set.items)
                 )
             }
         }
@@ -267,28 +268,28 @@ impl Explainer<'_> {
 
     /// What the operand holds in this context: `customer.plan is "basic"`, with the field
     /// behind a function: `age_years(customer.birth_date) is 17 (customer.birth_date is 2009-03-01)`.
-    fn found(&self, op: &Operand) -> String {
+    fn write_found(&self, f: &mut fmt::Formatter, op: &Operand) -> fmt::Result {
         let name = self.name(op);
         match operand(op, self.ctx, self.env) {
             Ok(v) => match op {
                 Operand::Len(inner) | Operand::AgeYears(inner) | Operand::DaysSince(inner)
                     if !self.is_fixed(inner) =>
                 {
-                    format!("{name} is {} ({})", Shown(v), self.found(inner))
+                    write!(f, "{name} is {} ({})", Shown(v), Found(self, inner))
                 }
-                _ => format!("{name} is {}", Shown(v)),
+                _ => write!(f, "{name} is {}", Shown(v)),
             },
-            Err(missing) if !missing.is_empty() => {
-                let paths: Vec<&str> = missing
-                    .iter()
-                    .map(|s| self.schema.field(*s).path.as_str())
-                    .collect();
-                match op {
-                    Operand::Field(_) => format!("{name} is missing"),
-                    _ => format!("{name} is not known ({} is missing)", paths.join(", ")),
+            Err(missing) if !missing.is_empty() => match op {
+                Operand::Field(_) => write!(f, "{name} is missing"),
+                _ => {
+                    let paths: Vec<&str> = missing
+                        .iter()
+                        .map(|s| self.schema.field(*s).path.as_str())
+                        .collect();
+                    write!(f, "{name} is not known ({} is missing)", paths.join(", "))
                 }
-            }
-            Err(_) => format!("{name} is not known"),
+            },
+            Err(_) => write!(f, "{name} is not known"),
         }
     }
 
@@ -338,11 +339,43 @@ impl Explainer<'_> {
     }
 }
 
+/// `Found(x, op)` shows what an operand holds; `Name(x, op)` how it is written.
+struct Found<'a>(&'a Explainer<'a>, &'a Operand);
+
+impl fmt::Display for Found<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.0.write_found(f, self.1)
+    }
+}
+
+struct Name<'a>(&'a Explainer<'a>, &'a Operand);
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0.name(self.1))
+    }
+}
+
+/// Texts in quotes, separated by commas.
+struct Quoted<'a>(&'a [String]);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write_quoted(f, item)?;
+        }
+        Ok(())
+    }
+}
+
 /// An operand's value as explanations show it.
 struct Shown<'a>(Val<'a>);
 
-impl std::fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self.0 {
             Val::Ref(v) => write!(f, "{v}"),
             Val::Num(n) => write!(f, "{n}"),
