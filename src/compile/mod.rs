@@ -101,6 +101,9 @@ pub struct WindowWords {
 pub struct CompiledOffer {
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
+    /// The window in microseconds since 1970, open ends at the extremes: one integer
+    /// comparison each on the fast path.
+    pub micros: (i64, i64),
     pub window_words: WindowWords,
     /// Bit `c` is set when channel `c` honors the offer.
     pub honored: u64,
@@ -175,15 +178,21 @@ fn compile_offer(
     for on in &offer.on {
         fees[on.channel] = on.fee;
     }
+    let start = offer
+        .window
+        .as_ref()
+        .and_then(|w| w.start.as_ref().map(|(_, t)| *t));
+    let end = offer
+        .window
+        .as_ref()
+        .and_then(|w| w.end.as_ref().map(|(_, t)| *t));
     CompiledOffer {
-        start: offer
-            .window
-            .as_ref()
-            .and_then(|w| w.start.as_ref().map(|(_, t)| *t)),
-        end: offer
-            .window
-            .as_ref()
-            .and_then(|w| w.end.as_ref().map(|(_, t)| *t)),
+        start,
+        end,
+        micros: (
+            start.map_or(i64::MIN, |t| t.timestamp_micros()),
+            end.map_or(i64::MAX, |t| t.timestamp_micros()),
+        ),
         window_words: window_words(offer.window.as_ref(), zone),
         honored: offer.honored_on.iter().fold(0, |mask, c| mask | (1 << c)),
         code: offer.code.as_ref().map(|c| normalize_code(&c.value)),

@@ -140,12 +140,14 @@ impl RuleSet {
         let has_codes = ctx.get(CODES).is_some();
         let has_redeemed = ctx.get(REDEEMED).is_some();
         out.clear();
+        let now = at.timestamp_micros();
         for (i, offer) in self.offers.iter().enumerate() {
             if !offer.honors(channel) {
                 out.push(Status::NotHonored);
                 continue;
             }
-            if !offer.is_live(at) {
+            // is_live, as integers: bounds are whole minutes, so flooring `at` changes nothing
+            if now < offer.micros.0 || now >= offer.micros.1 {
                 out.push(Status::Ineligible);
                 continue;
             }
@@ -167,13 +169,10 @@ impl RuleSet {
                 }
             }
             if let Some(currency) = price {
+                let other =
+                    |m: Option<crate::money::Money>| m.is_some_and(|m| m.currency != currency);
                 let (benefit, cap) = offer.benefit.map(|b| b.currencies()).unwrap_or_default();
-                let fee = offer.fees[channel];
-                if [benefit, cap, fee]
-                    .iter()
-                    .flatten()
-                    .any(|m| m.currency != currency)
-                {
+                if other(benefit) || other(cap) || other(offer.fees[channel]) {
                     out.push(Status::Ineligible);
                     continue;
                 }
