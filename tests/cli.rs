@@ -323,6 +323,25 @@ fn a_folder_without_rule_files_is_an_error() {
     assert!(text(&out.stderr).contains("there are no `*.offer` files"));
 }
 
+/// The web decision, as JSON, of an empty context for the rule set in `dir`.
+fn web_decision(dir: &std::path::Path) -> serde_json::Value {
+    let ctx = dir.join("ctx.json");
+    std::fs::write(&ctx, "{}").unwrap();
+    let (rules, ctx) = (dir.to_str().unwrap(), ctx.to_str().unwrap());
+    let out = honor(&[
+        "--rules",
+        rules,
+        "check",
+        "--context",
+        ctx,
+        "--channel",
+        "web",
+        "--format",
+        "json",
+    ]);
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
 #[test]
 fn files_of_a_folder_are_read_in_path_order() {
     let dir = scratch("order");
@@ -331,19 +350,7 @@ fn files_of_a_folder_are_read_in_path_order() {
     std::fs::write(dir.join("b").join("c.offer"), "offer first { title \"1\" }").unwrap();
     std::fs::write(dir.join("a.offer"), "offer zero { title \"0\" }").unwrap();
     std::fs::write(dir.join("notes.txt"), "not a rule file").unwrap();
-    std::fs::write(dir.join("ctx.json"), "{}").unwrap();
-    let out = honor(&[
-        "--rules",
-        dir.to_str().unwrap(),
-        "check",
-        "--context",
-        dir.join("ctx.json").to_str().unwrap(),
-        "--channel",
-        "web",
-        "--format",
-        "json",
-    ]);
-    let d: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let d = web_decision(&dir);
     let ids: Vec<&str> = d["offers"]
         .as_array()
         .unwrap()
@@ -361,22 +368,7 @@ fn files_of_a_folder_are_read_in_path_order() {
 fn the_fingerprint_follows_the_content() {
     let dir = scratch("fingerprint");
     std::fs::write(dir.join("a.offer"), "offer a { title \"A\" }").unwrap();
-    std::fs::write(dir.join("ctx.json"), "{}").unwrap();
-    let fingerprint = || {
-        let out = honor(&[
-            "--rules",
-            dir.to_str().unwrap(),
-            "check",
-            "--context",
-            dir.join("ctx.json").to_str().unwrap(),
-            "--channel",
-            "web",
-            "--format",
-            "json",
-        ]);
-        let d: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-        d["rules"].as_str().unwrap().to_string()
-    };
+    let fingerprint = || web_decision(&dir)["rules"].as_str().unwrap().to_string();
     let first = fingerprint();
     assert_eq!(first, fingerprint());
     std::fs::write(dir.join("a.offer"), "offer a { title \"B\" }").unwrap();

@@ -44,9 +44,7 @@ enum Format {
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
-    let channel = rules
-        .channel(&args.channel)
-        .map_err(|m| Failure(format!("error: {m}")))?;
+    let channel = rules.channel(&args.channel)?;
     let mut input: Box<dyn std::io::BufRead> = if args.contexts == Path::new("-") {
         Box::new(std::io::stdin().lock())
     } else {

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, Failure, OutputFormat, instant, load_context, load_rules};
+use super::{Exit, OutputFormat, instant, load_context, load_rules};
 use crate::render;
 
 #[derive(clap::Args, Debug)]
@@ -27,21 +27,14 @@ pub struct Args {
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
-    let only = match &args.offer {
-        Some(id) => Some(
-            rules
-                .offer_index(id)
-                .map_err(|m| Failure(format!("error: {m}")))?,
-        ),
-        None => None,
-    };
+    let only = args
+        .offer
+        .as_deref()
+        .map(|id| rules.offer_index(id))
+        .transpose()?;
     let channel = match args.channel.as_str() {
         "all" => None,
-        name => Some(
-            rules
-                .channel(name)
-                .map_err(|m| Failure(format!("error: {m}")))?,
-        ),
+        name => Some(rules.channel(name)?),
     };
     let ctx = load_context(&args.context, &rules)?;
     let detailed = only.is_some();

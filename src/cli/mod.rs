@@ -67,6 +67,13 @@ pub enum OutputFormat {
 #[derive(Debug)]
 pub struct Failure(pub String);
 
+/// A lookup refused with a message (an unknown channel or offer).
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure(format!("error: {message}"))
+    }
+}
+
 /// Writing a report failed (a closed pipe, a full disk).
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Failure {

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{Exit, Failure, OutputFormat, instant, load_rules};
+use super::{Exit, OutputFormat, instant, load_rules};
 use crate::offers::{Query, listing};
 use crate::render;
 
@@ -26,14 +26,11 @@ pub struct Args {
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
-    let channel = match &args.channel {
-        Some(name) => Some(
-            rules
-                .channel(name)
-                .map_err(|m| Failure(format!("error: {m}")))?,
-        ),
-        None => None,
-    };
+    let channel = args
+        .channel
+        .as_deref()
+        .map(|name| rules.channel(name))
+        .transpose()?;
     let found = listing(
         &rules,
         &Query {

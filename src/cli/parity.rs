@@ -30,9 +30,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
                 "error: --context `{item}` should be CHANNEL=FILE, like `store=store.yaml`"
             )));
         };
-        let channel = rules
-            .channel(name)
-            .map_err(|m| Failure(format!("error: {m}")))?;
+        let channel = rules.channel(name)?;
         if given.iter().any(|(c, _)| *c == channel) {
             return Err(Failure(format!(
                 "error: --context gives channel `{name}` twice"

@@ -30,14 +30,11 @@ pub struct Args {
 
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     let rules = load_rules(rules_path, chrono::Utc::now())?;
-    let channel = match &args.channel {
-        Some(name) => Some(
-            rules
-                .channel(name)
-                .map_err(|m| Failure(format!("error: {m}")))?,
-        ),
-        None => None,
-    };
+    let channel = args
+        .channel
+        .as_deref()
+        .map(|name| rules.channel(name))
+        .transpose()?;
     let files = if args.files.is_empty() {
         let root = if rules_path.is_dir() {
             rules_path
