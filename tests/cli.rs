@@ -201,7 +201,22 @@ fn malformed_contexts_name_the_file_and_the_path() {
             "should be a number written as a plain decimal",
         ),
     ];
-    for (name, content, expected) in cases {
+    // nested 100,000 deep: refused by the readers' own limits, never a stack overflow
+    let deep_json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_yaml = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = [
+        (
+            "deep.json",
+            deep_json.as_str(),
+            "deep.json:1:128: this is not valid JSON: recursion limit exceeded",
+        ),
+        (
+            "deep.yaml",
+            deep_yaml.as_str(),
+            "this is not valid YAML: recursion limit exceeded",
+        ),
+    ];
+    for (name, content, expected) in cases.into_iter().chain(deep) {
         let path = dir.join(name);
         std::fs::write(&path, content).unwrap();
         let out = honor(&["check", "--context", path.to_str().unwrap(), "--at", AT]);
