@@ -100,7 +100,12 @@ fn key(k: &str) -> Step {
 
 impl Reader<'_> {
     fn error(&mut self, at: &[Step], message: String) {
-        let line = document::locate(self.text, at).map(|(l, _)| l);
+        // Each place is found by reading the file again: past a few dozen, lines are left out.
+        let line = if self.errors.len() < 50 {
+            document::locate(self.text, at).map(|(l, _)| l)
+        } else {
+            None
+        };
         self.errors.push(CaseError { line, message });
     }
 

@@ -8,12 +8,69 @@ use std::fmt;
 use crate::document::{Doc, DocError, Step};
 
 pub fn parse(text: &str) -> Result<Doc, DocError> {
+    flow_nesting(text)?;
     let shape: Doc = serde_yaml::Deserializer::from_str(text)
         .deserialize_any(ShapeVisitor)
         .map_err(error)?;
     serde_yaml::Deserializer::from_str(text)
         .deserialize_any(Exact(&shape))
         .map_err(error)
+}
+
+/// Brackets and braces nested deeper than this are refused before the YAML library sees
+/// them: it takes time quadratic in their depth (100,000 took 34 s). Its own limit of 128
+/// nested values still applies below this.
+const MAX_FLOW_NESTING: usize = 1_000;
+
+fn flow_nesting(text: &str) -> Result<(), DocError> {
+    let (mut depth, mut line, mut column) = (0usize, 1, 0);
+    let mut chars = text.chars().peekable();
+    let mut previous = '\n';
+    while let Some(c) = chars.next() {
+        column += 1;
+        match c {
+            '\n' => {
+                line += 1;
+                column = 0;
+            }
+            // a comment starts at `#` after white space, and runs to the end of the line
+            '#' if previous.is_whitespace() => {
+                while chars.peek().is_some_and(|c| *c != '\n') {
+                    chars.next();
+                }
+            }
+            // quoted text: brackets inside do not count
+            '"' | '\'' => {
+                while let Some(q) = chars.next() {
+                    if q == '\n' {
+                        line += 1;
+                        column = 0;
+                    }
+                    if q == '\\' && c == '"' {
+                        chars.next();
+                    } else if q == c {
+                        break;
+                    }
+                }
+            }
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_FLOW_NESTING {
+                    return Err(DocError {
+                        line: Some(line),
+                        column: Some(column),
+                        message: format!(
+                            "this is not valid YAML: lists and maps nested more than {MAX_FLOW_NESTING} deep"
+                        ),
+                    });
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = c;
+    }
+    Ok(())
 }
 
 /// The line and column where the node at `path` starts, found by reading the document

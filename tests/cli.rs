@@ -201,9 +201,10 @@ fn malformed_contexts_name_the_file_and_the_path() {
             "should be a number written as a plain decimal",
         ),
     ];
-    // nested 100,000 deep: refused by the readers' own limits, never a stack overflow
+    // nested far deeper than 128: refused by the readers' own limits, never a stack overflow
     let deep_json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let deep_yaml = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deeper_than_128 = format!("a: {}{}\n", "[".repeat(500), "]".repeat(500));
     let deep = [
         (
             "deep.json",
@@ -213,6 +214,11 @@ fn malformed_contexts_name_the_file_and_the_path() {
         (
             "deep.yaml",
             deep_yaml.as_str(),
+            "deep.yaml:1:1004: this is not valid YAML: lists and maps nested more than 1000 deep",
+        ),
+        (
+            "deeper.yaml",
+            deeper_than_128.as_str(),
             "this is not valid YAML: recursion limit exceeded",
         ),
     ];
