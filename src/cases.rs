@@ -17,13 +17,23 @@ use crate::time::parse_instant;
 pub struct CaseFile {
     pub path: PathBuf,
     pub shown: String,
+    pub text: String,
     pub cases: Vec<Case>,
+}
+
+impl CaseFile {
+    /// The line a case starts on, found when a failure is reported (finding it means reading
+    /// the file again).
+    pub fn line_of(&self, case: &Case) -> Option<usize> {
+        document::locate(&self.text, &[key("cases"), Step::Index(case.index)]).map(|(l, _)| l)
+    }
 }
 
 #[derive(Debug)]
 pub struct Case {
     pub name: String,
-    pub line: Option<usize>,
+    /// Its place in the file's `cases`.
+    pub index: usize,
     pub context: Context,
     /// The channels to run on, as indices; `all_channels` when the case said `all`.
     pub channels: Vec<usize>,
@@ -80,6 +90,7 @@ pub fn load(path: &Path, shown: &str, rules: &RuleSet) -> Result<CaseFile, Vec<C
         Ok(CaseFile {
             path: path.to_path_buf(),
             shown: shown.to_string(),
+            text,
             cases,
         })
     } else {
@@ -216,7 +227,10 @@ impl Reader<'_> {
                 String::new()
             }
         };
-        let line = document::locate(self.text, at).map(|(l, _)| l);
+        let index = match at.last() {
+            Some(Step::Index(i)) => *i,
+            _ => 0,
+        };
         let case_at = match doc.get("at") {
             Some(d) => self.instant(Some(d), &path("at")),
             None => file_at,
@@ -236,7 +250,7 @@ impl Reader<'_> {
         let (channels, all_channels) = channels?;
         Some(Case {
             name,
-            line,
+            index,
             context: context?,
             channels,
             all_channels,

@@ -238,7 +238,7 @@ fn record(
     if problems.is_empty() {
         return;
     }
-    let place = match case.line {
+    let place = match file.line_of(case) {
         Some(line) => format!("{}:{line}", file.shown),
         None => file.shown.clone(),
     };
