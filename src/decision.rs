@@ -504,10 +504,12 @@ impl RuleSet {
             if only.is_some_and(|o| o != i) {
                 continue;
             }
+            // the listing holds every offer in order, or only the one asked for
+            let listed = if only.is_some() { 0 } else { i };
             let views: Vec<&OfferDecision> = model
                 .honored_on
                 .iter()
-                .filter_map(|&c| decisions[c].offers.iter().find(|d| d.id == model.id))
+                .filter_map(|&c| decisions[c].offers.get(listed))
                 .collect();
             let agree = views.windows(2).all(|w| {
                 w[0].status == w[1].status
