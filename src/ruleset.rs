@@ -72,9 +72,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<(PathBuf, String)>, Diagnostic> {
             .map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
         return Ok(vec![(path.to_path_buf(), name)]);
     }
-    let mut found = Vec::new();
-    walk(path, path, &mut found, 0)?;
-    found.sort_by(|a, b| a.0.components().cmp(b.0.components()));
+    let found = sorted_below(path, ".offer")?;
     if found.is_empty() {
         return Err(Diagnostic::error(
             "no-rules",
@@ -97,19 +95,19 @@ pub fn rule_files(path: &Path) -> Result<Vec<(PathBuf, String)>, Diagnostic> {
 
 /// Files below `dir` whose name ends in `suffix` (symbolic links to folders are not followed).
 pub fn files_below(root: &Path, suffix: &str) -> Result<Vec<PathBuf>, Diagnostic> {
+    Ok(sorted_below(root, suffix)?
+        .into_iter()
+        .map(|(_, full)| full)
+        .collect())
+}
+
+/// `(relative, full)` paths of the files below `root` ending in `suffix`, in path order
+/// compared component by component.
+fn sorted_below(root: &Path, suffix: &str) -> Result<Vec<(PathBuf, PathBuf)>, Diagnostic> {
     let mut found = Vec::new();
     walk_suffix(root, root, suffix, &mut found, 0)?;
     found.sort_by(|a, b| a.0.components().cmp(b.0.components()));
-    Ok(found.into_iter().map(|(_, full)| full).collect())
-}
-
-fn walk(
-    root: &Path,
-    dir: &Path,
-    found: &mut Vec<(PathBuf, PathBuf)>,
-    depth: usize,
-) -> Result<(), Diagnostic> {
-    walk_suffix(root, dir, ".offer", found, depth)
+    Ok(found)
 }
 
 fn walk_suffix(

@@ -60,6 +60,25 @@ fn need_bool(expr: &Expr, schema: &Schema, word: &str) -> Result<(), Diagnostic>
     Ok(())
 }
 
+/// Money literals on both sides must share a currency; `which` names the two sides.
+fn one_currency(
+    expr: &Expr,
+    l: &Typed,
+    r: &Typed,
+    which: impl Fn(&str, &str) -> String,
+) -> Result<(), Diagnostic> {
+    match (l.currency, r.currency) {
+        (Some(a), Some(b)) if a != b => Err(mismatch(
+            expr,
+            format!(
+                "{}: money in two currencies cannot be compared",
+                which(a.code(), b.code())
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
     Ok(match &expr.kind {
         ExprKind::Literal(lit) => match lit {
@@ -202,18 +221,9 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
                     ),
                 ));
             }
-            if let (Some(a), Some(b)) = (l.currency, r.currency)
-                && a != b
-            {
-                return Err(mismatch(
-                    expr,
-                    format!(
-                        "`{lhs}` is in {} and `{rhs}` in {}: money in two currencies cannot be compared",
-                        a.code(),
-                        b.code()
-                    ),
-                ));
-            }
+            one_currency(expr, &l, &r, |a, b| {
+                format!("`{lhs}` is in {a} and `{rhs}` in {b}")
+            })?;
             if l.ty == Type::Bool && !matches!(op, CompareOp::Eq | CompareOp::Ne) {
                 return Err(mismatch(
                     expr,
@@ -251,18 +261,9 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
                     ),
                 ));
             }
-            if let (Some(a), Some(b)) = (l.currency, r.currency)
-                && a != b
-            {
-                return Err(mismatch(
-                    expr,
-                    format!(
-                        "`{lhs}` is in {} but the list holds {}: money in two currencies cannot be compared",
-                        a.code(),
-                        b.code()
-                    ),
-                ));
-            }
+            one_currency(expr, &l, &r, |a, b| {
+                format!("`{lhs}` is in {a} but the list holds {b}")
+            })?;
             Typed::of(Type::Bool)
         }
     })
