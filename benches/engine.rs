@@ -5,8 +5,11 @@
 mod workload;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use honor::evaluate::Scratch;
-use honor::{Context, RuleSet, Status, batch, document, time};
+use honor::engine::evaluate::Scratch;
+use honor::input::document;
+use honor::tools::batch;
+use honor::value::time;
+use honor::{Context, RuleSet, Status};
 
 fn setup() -> (
     RuleSet,

@@ -6,7 +6,7 @@
 //! parity) → [`render`] (text, JSON).
 //!
 //! ```no_run
-//! use honor::{Context, RuleSet, document};
+//! use honor::{Context, RuleSet, input::document};
 //! let now = chrono::Utc::now();
 //! let rules = RuleSet::load("rules".as_ref(), now)?;
 //! let doc = document::parse(r#"{"customer": {"tenure_months": 26}, "codes": ["UPGRADE-MAY16"]}"#, None)?;
@@ -20,34 +20,15 @@
 // The parser pest derives without its `std` feature names `alloc` (see `parse`).
 extern crate alloc;
 
-pub mod ast;
-pub mod batch;
-pub mod cases;
-pub mod check;
 pub mod cli;
-pub mod compile;
-pub mod context;
-pub mod decision;
-pub mod diagnostic;
-pub mod diff;
-pub mod document;
-pub mod evaluate;
-pub mod fmt;
+pub mod engine;
 mod hash;
-pub mod money;
-pub mod number;
-pub mod offers;
-pub mod parity;
-pub mod parse;
-pub mod quote;
+pub mod input;
+pub mod language;
 pub mod render;
-pub mod ruleset;
-pub mod source;
-pub mod testing;
-pub mod time;
+pub mod tools;
 pub mod value;
-mod yaml;
 
-pub use context::Context;
-pub use decision::{AllChannels, Decision, OfferDecision, Status};
-pub use ruleset::{LoadError, RuleSet};
+pub use engine::decision::{AllChannels, Decision, OfferDecision, Status};
+pub use engine::ruleset::{LoadError, RuleSet};
+pub use input::context::Context;

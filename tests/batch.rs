@@ -4,7 +4,9 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use honor::{Context, RuleSet, document, time};
+use honor::input::document;
+use honor::value::time;
+use honor::{Context, RuleSet};
 
 const AT: &str = "2026-12-01T15:00:00Z";
 const FILE: &str = "tests/batch/customers.jsonl";

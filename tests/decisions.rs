@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use honor::{Context, RuleSet, document, render, time};
+use honor::input::document;
+use honor::value::time;
+use honor::{Context, RuleSet, render};
 
 const AT: &str = "2026-12-01T15:00:00Z";
 
@@ -99,7 +101,7 @@ fn fast_and_explained_paths_agree_on_the_samples() {
     insta::glob!("../rules", "contexts/*", |path| {
         let (rules, ctx) = load(path);
         let at = time::parse_instant(AT).unwrap();
-        let mut scratch = honor::evaluate::Scratch::default();
+        let mut scratch = honor::engine::evaluate::Scratch::default();
         let mut fast = Vec::new();
         for channel in 0..rules.model.channels.len() {
             rules.statuses(&ctx, channel, at, &mut scratch, &mut fast);

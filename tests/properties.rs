@@ -4,11 +4,14 @@
 
 use proptest::prelude::*;
 
-use honor::ast::{Declaration, File};
-use honor::evaluate::Scratch;
-use honor::money::{Currency, Money};
-use honor::number::Decimal;
-use honor::{Context, RuleSet, document, fmt, parse, time};
+use honor::engine::evaluate::Scratch;
+use honor::input::document;
+use honor::language::ast::{Declaration, File};
+use honor::language::{format as fmt, parse};
+use honor::value::money::{Currency, Money};
+use honor::value::number::Decimal;
+use honor::value::time;
+use honor::{Context, RuleSet};
 
 const SCHEMA: &str = "context {\n  c.n number\n  c.m money\n  c.t text\n  c.d date\n  c.b bool\n  c.l list of text\n  c.s datetime\n}\n";
 const TEXTS: [&str; 4] = ["gold", "silver", "Gold", "x y"];

@@ -1,7 +1,9 @@
 //! The rules of SPEC sections 4 and 8, each pinned on a small rule set: windows at day ends
 //! across daylight saving, birthdays, codes, money, three-valued logic and `missing`.
 
-use honor::{Context, Decision, RuleSet, Status, document, time};
+use honor::input::document;
+use honor::value::time;
+use honor::{Context, Decision, RuleSet, Status};
 
 fn rules(text: &str) -> RuleSet {
     let at = time::parse_instant("2016-01-01T00:00:00Z").unwrap();

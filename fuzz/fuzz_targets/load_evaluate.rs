@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(rules) = honor::RuleSet::from_texts(vec![("f.offer".into(), "f.offer".into(), rules_text.into())], at) else {
         return;
     };
-    let Ok(doc) = honor::document::parse(context_text, None) else { return };
+    let Ok(doc) = honor::input::document::parse(context_text, None) else { return };
     let Ok(ctx) = honor::Context::from_doc(&doc, &rules.model.schema) else { return };
     let all = rules.decide_all(&ctx, at, None);
     let _ = honor::render::text::all_channels(&all, true);

@@ -13,8 +13,8 @@ fuzz_target!(|data: &[u8]| {
             for w in &rules.warnings {
                 let _ = w.render(&rules.sources);
             }
-            let once = honor::fmt::format(text).expect("a file that loads formats");
-            let twice = honor::fmt::format(&once).expect("a formatted file formats");
+            let once = honor::language::format::format(text).expect("a file that loads formats");
+            let twice = honor::language::format::format(&once).expect("a formatted file formats");
             assert_eq!(once, twice, "formatting twice changes nothing");
             let again = load(&once).expect("a formatted file loads");
             assert_eq!(again.model.offers.len(), rules.model.offers.len());
@@ -26,11 +26,11 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-fn canonical(text: &str) -> honor::ast::File {
-    let (mut file, _) = honor::parse::parse_file(text, 0);
+fn canonical(text: &str) -> honor::language::ast::File {
+    let (mut file, _) = honor::language::parse::parse_file(text, 0);
     for d in &mut file.declarations {
-        if let honor::ast::Declaration::Offer(o) = d {
-            o.clauses = honor::fmt::canonical_order(&o.clauses).into_iter().cloned().collect();
+        if let honor::language::ast::Declaration::Offer(o) = d {
+            o.clauses = honor::language::format::canonical_order(&o.clauses).into_iter().cloned().collect();
         }
     }
     file

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::{Exit, Failure, instant, load_rules};
-use crate::batch::{self, Options, Output};
+use crate::engine::ruleset::io_words;
 use crate::render;
-use crate::ruleset::io_words;
+use crate::tools::batch::{self, Options, Output};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{Exit, Failure};
-use crate::fmt::format;
-use crate::ruleset::{read_text, rule_files};
-use crate::source::{SourceFile, Sources};
+use crate::engine::ruleset::{read_text, rule_files};
+use crate::language::format::format;
+use crate::language::source::{SourceFile, Sources};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -6,10 +6,10 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{Exit, OutputFormat, instant};
-use crate::diagnostic::{Diagnostic, DiagnosticJson};
+use crate::engine::ruleset::RuleSet;
+use crate::language::diagnostic::{Diagnostic, DiagnosticJson};
+use crate::language::source::Sources;
 use crate::render;
-use crate::ruleset::RuleSet;
-use crate::source::Sources;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -14,11 +14,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::context::Context;
-use crate::document::{self, Format};
-use crate::ruleset::{RuleSet, read_text};
-use crate::source::Sources;
-use crate::time::parse_instant;
+use crate::engine::ruleset::{RuleSet, read_text};
+use crate::input::context::Context;
+use crate::input::document::{self, Format};
+use crate::language::source::Sources;
+use crate::value::time::parse_instant;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::Path;
 
 use super::{Exit, OutputFormat, instant, load_rules};
-use crate::offers::{Query, listing};
 use crate::render;
+use crate::tools::offers::{Query, listing};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{Exit, Failure, OutputFormat, instant, load_context, load_rules};
-use crate::parity::{Side, compare};
 use crate::render;
+use crate::tools::parity::{Side, compare};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -5,9 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{Exit, Failure, load_rules};
-use crate::cases;
-use crate::ruleset::files_below;
-use crate::testing::{self, Options, Report};
+use crate::engine::ruleset::files_below;
+use crate::tools::cases;
+use crate::tools::testing::{self, Options, Report};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
-use crate::decision::{AllChannels, Decision, Difference, OfferDecision, Outcome, Status};
-use crate::offers::{Entry, Listing};
-use crate::parity;
+use crate::engine::decision::{AllChannels, Decision, Difference, OfferDecision, Outcome, Status};
 use crate::render::words;
+use crate::tools::offers::{Entry, Listing};
+use crate::tools::parity;
 
 /// One channel's decision. `detailed` adds every clause of every offer listed.
 pub fn decision(d: &Decision, detailed: bool) -> String {

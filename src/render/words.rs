@@ -1,7 +1,7 @@
 //! Conditions and benefits in plain words, for the agents' knowledge base:
 //! `customer.tenure_months is at least 12`, `10% off, at most 25.00 USD`.
 
-use crate::ast::{Benefit, CompareOp, Expr, ExprKind, Func};
+use crate::language::ast::{Benefit, CompareOp, Expr, ExprKind, Func};
 
 /// A condition as a sentence fragment.
 pub fn condition(expr: &Expr) -> String {
@@ -147,8 +147,8 @@ pub fn benefit(b: &Benefit) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ast::{ClauseKind, Declaration};
-    use crate::parse::parse_file;
+    use crate::language::ast::{ClauseKind, Declaration};
+    use crate::language::parse::parse_file;
 
     fn when_words(expr: &str) -> String {
         let text = format!("offer a {{ title \"A\" when {expr} }}");

@@ -1,0 +1,375 @@
+//! The form the fast path decides statuses with: every distinct leaf test of every offer
+//! once in a table, so a customer's answer to it is found once and shared by all offers
+//! that ask it; the text values the rules mention numbered, so the customer's text is looked
+//! up once per field rather than compared per offer.
+
+use std::collections::HashMap;
+
+use crate::hash::FastMap;
+
+use super::{CompiledOffer, Cond, Operand};
+use crate::language::ast::CompareOp;
+use crate::language::check::Schema;
+use crate::value::money::Money;
+use crate::value::number::Decimal;
+use crate::value::{Type, Value};
+
+/// Id of a text the rules never mention.
+pub const OTHER: u32 = u32::MAX;
+
+/// A set of small ids.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Bits(pub Vec<u64>);
+
+impl Bits {
+    pub fn with_capacity(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+
+    pub fn insert(&mut self, id: u32) {
+        let (word, bit) = (id as usize / 64, id % 64);
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+
+    pub fn contains(&self, id: u32) -> bool {
+        self.0
+            .get(id as usize / 64)
+            .is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+
+    pub fn clear(&mut self) {
+        self.0.iter_mut().for_each(|w| *w = 0);
+    }
+}
+
+/// The texts the rules mention for one field, numbered.
+#[derive(Clone, Debug, Default)]
+pub struct Dict(pub FastMap<String, u32>);
+
+impl Dict {
+    pub fn id(&mut self, text: &str) -> u32 {
+        let next = self.0.len() as u32;
+        *self.0.entry(text.to_string()).or_insert(next)
+    }
+
+    pub fn get(&self, text: &str) -> u32 {
+        self.0.get(text).copied().unwrap_or(OTHER)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A leaf test with the field on the left.
+#[derive(Clone, Debug)]
+pub enum Pred {
+    /// A text field equals a text.
+    TextIs {
+        slot: usize,
+        id: u32,
+    },
+    /// A text field is one of a set of texts.
+    TextIn {
+        slot: usize,
+        set: Bits,
+    },
+    /// A list-of-text field contains a text.
+    ListHas {
+        slot: usize,
+        id: u32,
+    },
+    /// A number field compared with a number.
+    Number {
+        slot: usize,
+        op: CompareOp,
+        value: Decimal,
+    },
+    /// A money field compared with an amount (unknown in another currency).
+    Money {
+        slot: usize,
+        op: CompareOp,
+        value: Money,
+    },
+    /// A date or date-time field compared with a value.
+    Compare {
+        slot: usize,
+        op: CompareOp,
+        value: Value,
+    },
+    Bool(usize),
+    Has(usize),
+    /// Anything else, decided by the general evaluator.
+    Other(Cond),
+}
+
+impl Pred {
+    fn kind(&self) -> u8 {
+        match self {
+            Pred::TextIs { .. } => 0,
+            Pred::TextIn { .. } => 1,
+            Pred::ListHas { .. } => 2,
+            Pred::Number { .. } => 3,
+            Pred::Money { .. } => 4,
+            Pred::Compare { .. } => 5,
+            Pred::Bool(_) => 6,
+            Pred::Has(_) => 7,
+            Pred::Other(_) => 8,
+        }
+    }
+}
+
+/// A test, or its negation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Literal {
+    pub test: u32,
+    pub negated: bool,
+}
+
+/// An offer's conditions with every `not` pushed down to the tests (negation normal form),
+/// over the offer's literals. Without `not` above them, `and`/`or` are monotone, so the
+/// three-valued answer follows from two two-valued ones: true when the formula holds with
+/// every unknown literal false, unknown when it holds only with them true.
+#[derive(Clone, Debug)]
+pub enum Formula {
+    Const(bool),
+    Literal(u32),
+    And(Box<[Formula]>),
+    Or(Box<[Formula]>),
+}
+
+impl Formula {
+    pub fn holds(&self, literal: &impl Fn(u32) -> bool) -> bool {
+        match self {
+            Formula::Const(b) => *b,
+            Formula::Literal(i) => literal(*i),
+            Formula::And(parts) => parts.iter().all(|p| p.holds(literal)),
+            Formula::Or(parts) => parts.iter().any(|p| p.holds(literal)),
+        }
+    }
+}
+
+/// Literals an offer may have for its formula to become a 64-entry truth table.
+pub const TABLE_LITERALS: usize = 6;
+
+#[derive(Clone, Debug)]
+pub struct Logic {
+    pub literals: Box<[Literal]>,
+    pub formula: Formula,
+    /// Bit `i` is the formula's value when literal `j` is bit `j` of `i`; for offers with at
+    /// most `TABLE_LITERALS` literals.
+    pub table: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Fast {
+    pub tests: Vec<Pred>,
+    /// The tests in an order that keeps tests of one kind together, so that answering them
+    /// all in turn branches predictably.
+    pub by_kind: Vec<u32>,
+    /// Per offer, its `when`s together.
+    pub logic: Vec<Logic>,
+    /// Per slot, the texts its tests mention (text and list-of-text fields).
+    pub dicts: Vec<Option<Dict>>,
+    /// Normalised codes, and per offer the id of its code.
+    pub codes: Dict,
+    pub code_of: Vec<Option<u32>>,
+    /// Ids of offers with a limit, and per offer its id there.
+    pub limited: Dict,
+    pub limit_of: Vec<Option<u32>>,
+}
+
+pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
+    let mut b = Builder {
+        fast: Fast {
+            dicts: vec![None; schema.len()],
+            ..Fast::default()
+        },
+        seen: HashMap::new(),
+        schema,
+    };
+    for (offer, id) in offers.iter().zip(ids) {
+        let mut literals = Vec::new();
+        let parts: Vec<Formula> = offer
+            .whens
+            .iter()
+            .map(|c| b.formula(c, false, &mut literals))
+            .collect();
+        let formula = if parts.len() == 1 {
+            parts.into_iter().next().unwrap_or(Formula::Const(true))
+        } else {
+            Formula::And(parts.into())
+        };
+        let table = (literals.len() <= TABLE_LITERALS).then(|| {
+            (0..1u64 << literals.len()).fold(0u64, |table, row| {
+                let holds = formula.holds(&|j| row >> j & 1 == 1);
+                table | (holds as u64) << row
+            })
+        });
+        b.fast.logic.push(Logic {
+            literals: literals.into(),
+            formula,
+            table,
+        });
+        let code = offer.code.as_ref().map(|c| b.fast.codes.id(c));
+        b.fast.code_of.push(code);
+        let limit = offer.limit.map(|_| b.fast.limited.id(id));
+        b.fast.limit_of.push(limit);
+    }
+    let mut by_kind: Vec<u32> = (0..b.fast.tests.len() as u32).collect();
+    by_kind.sort_by_key(|&i| b.fast.tests[i as usize].kind());
+    b.fast.by_kind = by_kind;
+    b.fast
+}
+
+struct Builder<'a> {
+    fast: Fast,
+    /// Tests already in the table, by their description.
+    seen: HashMap<String, u32>,
+    schema: &'a Schema,
+}
+
+impl Builder<'_> {
+    /// `cond` (negated when `negated`) in negation normal form over `literals`.
+    fn formula(&mut self, cond: &Cond, negated: bool, literals: &mut Vec<Literal>) -> Formula {
+        match cond {
+            Cond::Const(b) => Formula::Const(*b != negated),
+            Cond::Not(inner) => self.formula(inner, !negated, literals),
+            Cond::And(parts) | Cond::Or(parts) => {
+                let parts: Box<[Formula]> = parts
+                    .iter()
+                    .map(|p| self.formula(p, negated, literals))
+                    .collect();
+                if matches!(cond, Cond::And(_)) != negated {
+                    Formula::And(parts)
+                } else {
+                    Formula::Or(parts)
+                }
+            }
+            // `x not in y` is `not (x in y)`: one test shared with `x in y`.
+            Cond::In {
+                negated: true,
+                lhs,
+                rhs,
+            } => {
+                let test = self.test(&Cond::In {
+                    negated: false,
+                    lhs: lhs.clone(),
+                    rhs: rhs.clone(),
+                });
+                literal(literals, test, !negated)
+            }
+            Cond::InTextSet {
+                negated: true,
+                lhs,
+                set,
+            } => {
+                let test = self.test(&Cond::InTextSet {
+                    negated: false,
+                    lhs: lhs.clone(),
+                    set: set.clone(),
+                });
+                literal(literals, test, !negated)
+            }
+            leaf => {
+                let test = self.test(leaf);
+                literal(literals, test, negated)
+            }
+        }
+    }
+
+    fn test(&mut self, cond: &Cond) -> u32 {
+        let pred = self.pred(cond);
+        let key = format!("{pred:?}");
+        let next = self.fast.tests.len() as u32;
+        let id = *self.seen.entry(key).or_insert(next);
+        if id == next {
+            self.fast.tests.push(pred);
+        }
+        id
+    }
+
+    fn dict(&mut self, slot: usize) -> &mut Dict {
+        self.fast.dicts[slot].get_or_insert_with(Dict::default)
+    }
+
+    fn pred(&mut self, cond: &Cond) -> Pred {
+        let ty = |slot: usize| &self.schema.field(slot).ty;
+        match cond {
+            Cond::Field(slot) => Pred::Bool(*slot),
+            Cond::Has(slot) => Pred::Has(*slot),
+            Cond::Compare { op, lhs, rhs } => {
+                let (slot, op, value) = match (lhs, rhs) {
+                    (Operand::Field(s), Operand::Value(v)) => (*s, *op, v),
+                    (Operand::Value(v), Operand::Field(s)) => (*s, op.flipped(), v),
+                    _ => return Pred::Other(cond.clone()),
+                };
+                match (ty(slot), value, op) {
+                    (Type::Text, Value::Text(t), CompareOp::Eq) => Pred::TextIs {
+                        slot,
+                        id: self.dict(slot).id(t),
+                    },
+                    (Type::Number, Value::Number(n), _) => Pred::Number {
+                        slot,
+                        op,
+                        value: *n,
+                    },
+                    (Type::Money, Value::Money(m), _) => Pred::Money {
+                        slot,
+                        op,
+                        value: *m,
+                    },
+                    (Type::Date | Type::DateTime, _, _) => Pred::Compare {
+                        slot,
+                        op,
+                        value: value.clone(),
+                    },
+                    _ => Pred::Other(cond.clone()),
+                }
+            }
+            Cond::InTextSet {
+                negated: false,
+                lhs: Operand::Field(slot),
+                set,
+            } if *ty(*slot) == Type::Text => {
+                let mut bits = Bits::default();
+                for item in &set.items {
+                    let id = self.dict(*slot).id(item);
+                    bits.insert(id);
+                }
+                Pred::TextIn {
+                    slot: *slot,
+                    set: bits,
+                }
+            }
+            Cond::In {
+                negated: false,
+                lhs: Operand::Value(Value::Text(t)),
+                rhs: Operand::Field(slot),
+            } if *ty(*slot) == Type::List(Box::new(Type::Text)) => Pred::ListHas {
+                slot: *slot,
+                id: self.dict(*slot).id(t),
+            },
+            other => Pred::Other(other.clone()),
+        }
+    }
+}
+
+fn literal(literals: &mut Vec<Literal>, test: u32, negated: bool) -> Formula {
+    let lit = Literal { test, negated };
+    let index = match literals.iter().position(|l| *l == lit) {
+        Some(i) => i,
+        None => {
+            literals.push(lit);
+            literals.len() - 1
+        }
+    };
+    Formula::Literal(index as u32)
+}

@@ -1,0 +1,385 @@
+//! Explanations of `when` clauses in plain words, with the actual values: what each deciding
+//! part of the condition found and what it needs, e.g.
+//! `customer.tenure_months is 6, needs >= 12`. They are computed from the same compiled
+//! conditions and the same evaluation as the decision itself, so the two cannot disagree.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use super::{Env, Missing, Tri, Val, eval, operand};
+use crate::engine::compile::{Cond, Operand};
+use crate::input::context::Context;
+use crate::language::check::Schema;
+use crate::value::{Value, write_quoted};
+
+pub struct Explained {
+    pub value: Tri,
+    pub missing: Missing,
+    pub detail: String,
+}
+
+pub fn explain(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> Explained {
+    let (value, missing) = eval(cond, ctx, env);
+    let x = Explainer { ctx, env, schema };
+    Explained {
+        value,
+        missing,
+        detail: x.reason(cond, false).text,
+    }
+}
+
+struct Explainer<'a> {
+    ctx: &'a Context,
+    env: &'a Env,
+    schema: &'a Schema,
+}
+
+/// A piece of an explanation with the value it explains (negations applied); `joined`
+/// tells whether it lists several parts, and how.
+struct Part {
+    value: Tri,
+    text: String,
+    joined: Option<&'static str>,
+}
+
+impl Explainer<'_> {
+    fn value(&self, cond: &Cond, negated: bool) -> Tri {
+        let t = eval(cond, self.ctx, self.env).0;
+        if negated { !t } else { t }
+    }
+
+    /// The parts of `cond` that decide its value, described; `negated` when an odd number of
+    /// `not`s surround it (then `and` reads as `or` and comparisons turn around).
+    fn reason(&self, cond: &Cond, negated: bool) -> Part {
+        match cond {
+            Cond::Not(inner) => self.reason(inner, !negated),
+            Cond::And(parts) | Cond::Or(parts) => {
+                let is_and = matches!(cond, Cond::And(_)) != negated;
+                let parts: Vec<Part> = parts.iter().map(|p| self.reason(p, negated)).collect();
+                let value = parts.iter().fold(Tri::from_bool(is_and), |acc, p| {
+                    if is_and {
+                        acc.and(p.value)
+                    } else {
+                        acc.or(p.value)
+                    }
+                });
+                // An `and` that holds shows every part, one that fails the failing parts; an
+                // `or` the other way round; an unknown result shows the unknown parts.
+                let joiner = if is_and { "; " } else { "; or " };
+                let texts: Vec<String> = parts
+                    .into_iter()
+                    .filter(|p| match (is_and, value) {
+                        (true, Tri::True) | (false, Tri::False) => true,
+                        (_, v) => p.value == v,
+                    })
+                    .map(|p| match p.joined {
+                        Some(j) if j != joiner => format!("({})", p.text),
+                        _ => p.text,
+                    })
+                    .collect();
+                Part {
+                    value,
+                    joined: (texts.len() > 1).then_some(joiner),
+                    text: texts.join(joiner),
+                }
+            }
+            Cond::Const(b) => self.leaf(
+                cond,
+                negated,
+                String::from(if *b != negated {
+                    "always holds"
+                } else {
+                    "never holds"
+                }),
+            ),
+            Cond::Field(slot) => {
+                let name = &self.schema.field(*slot).path;
+                let found = match self.ctx.get(*slot) {
+                    Some(v) => format!("{name} is {v}"),
+                    None => format!("{name} is missing"),
+                };
+                self.leaf(cond, negated, format!("{found}, needs {}", !negated))
+            }
+            Cond::Has(slot) => {
+                let name = &self.schema.field(*slot).path;
+                let present = self.ctx.get(*slot).is_some();
+                self.leaf(
+                    cond,
+                    negated,
+                    match (present, negated) {
+                        (true, false) => format!("{name} is present"),
+                        (false, false) => format!("{name} is missing, needs to be present"),
+                        (false, true) => format!("{name} is missing"),
+                        (true, true) => format!("{name} is present, needs to be missing"),
+                    },
+                )
+            }
+            Cond::Compare { op, lhs, rhs } => {
+                let op = if negated { op.negated() } else { *op };
+                let note = self.currency_note(lhs, rhs);
+                let (found, name) = (|o| Found(self, o), |o| Name(self, o));
+                let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                    (false, true) => {
+                        format!("{}, needs {} {}{note}", found(lhs), op.symbol(), name(rhs))
+                    }
+                    (true, false) => {
+                        format!(
+                            "{}, needs {} {}{note}",
+                            found(rhs),
+                            op.flipped().symbol(),
+                            name(lhs)
+                        )
+                    }
+                    _ => format!(
+                        "{} and {}, needs {} {} {}{note}",
+                        found(lhs),
+                        found(rhs),
+                        name(lhs),
+                        op.symbol(),
+                        name(rhs)
+                    ),
+                };
+                self.leaf(cond, negated, text)
+            }
+            Cond::In {
+                negated: not_in,
+                lhs,
+                rhs,
+            } => {
+                let not_in = *not_in != negated;
+                let note = self.list_currency_note(lhs, rhs);
+                let (found, name) = (|o| Found(self, o), |o| Name(self, o));
+                let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                    (_, true) => {
+                        let items = self.name(rhs);
+                        let items = items.trim_start_matches('[').trim_end_matches(']');
+                        self.one_of(found(lhs), items, not_in) + &note
+                    }
+                    (true, false) => format!(
+                        "{}, needs {} {}{note}",
+                        found(rhs),
+                        if not_in {
+                            "not to contain"
+                        } else {
+                            "to contain"
+                        },
+                        name(lhs)
+                    ),
+                    _ => format!(
+                        "{} and {}, needs {} {} {}{note}",
+                        found(lhs),
+                        found(rhs),
+                        name(lhs),
+                        if not_in { "not in" } else { "in" },
+                        name(rhs)
+                    ),
+                };
+                self.leaf(cond, negated, text)
+            }
+            Cond::InTextSet {
+                negated: not_in,
+                lhs,
+                set,
+            } => {
+                let items = Quoted(&set.items).to_string();
+                self.leaf(
+                    cond,
+                    negated,
+                    self.one_of(Found(self, lhs), &items, *not_in != negated),
+                )
+            }
+        }
+    }
+
+    fn leaf(&self, cond: &Cond, negated: bool, text: String) -> Part {
+        Part {
+            value: self.value(cond, negated),
+            text,
+            joined: None,
+        }
+    }
+
+    fn one_of(&self, found: Found, items: &str, not_in: bool) -> String {
+        if items.is_empty() {
+            return format!("{found}, and the list to look in is empty");
+        }
+        format!(
+            "{found}, needs {} {items}",
+            if not_in { "none of" } else { "one of" }
+        )
+    }
+
+    /// A literal: its value does not depend on the context.
+    fn is_fixed(&self, op: &Operand) -> bool {
+        matches!(op, Operand::Value(_))
+    }
+
+    /// How the operand is written: a field path, a function of one, or a value.
+    fn name(&self, op: &Operand) -> Cow<'_, str> {
+        match op {
+            Operand::Field(slot) => Cow::Borrowed(&self.schema.field(*slot).path),
+            Operand::Value(v) => Cow::Owned(v.to_string()),
+            Operand::Len(inner) => Cow::Owned(format!("len({})", self.name(inner))),
+            Operand::AgeYears(inner) => Cow::Owned(format!("age_years({})", self.name(inner))),
+            Operand::DaysSince(inner) => Cow::Owned(format!("days_since({})", self.name(inner))),
+            Operand::Cond(c) => Cow::Owned(format!("({})", self.cond_name(c))),
+        }
+    }
+
+    fn cond_name(&self, cond: &Cond) -> String {
+        match cond {
+            Cond::Const(b) => b.to_string(),
+            Cond::Field(slot) => self.schema.field(*slot).path.clone(),
+            Cond::Has(slot) => format!("has({})", self.schema.field(*slot).path),
+            Cond::Not(inner) => format!("not ({})", self.cond_name(inner)),
+            Cond::And(parts) | Cond::Or(parts) => {
+                let word = if matches!(cond, Cond::And(_)) {
+                    " and "
+                } else {
+                    " or "
+                };
+                let names: Vec<String> = parts
+                    .iter()
+                    .map(|p| format!("({})", self.cond_name(p)))
+                    .collect();
+                names.join(word)
+            }
+            Cond::Compare { op, lhs, rhs } => {
+                format!("{} {} {}", self.name(lhs), op.symbol(), self.name(rhs))
+            }
+            Cond::In { negated, lhs, rhs } => {
+                format!(
+                    "{} {} {}",
+                    self.name(lhs),
+                    if *negated { "not in" } else { "in" },
+                    self.name(rhs)
+                )
+            }
+            Cond::InTextSet { negated, lhs, set } => {
+                format!(
+                    "{} {} [{}]",
+                    self.name(lhs),
+                    if *negated { "not in" } else { "in" },
+                    Quoted(&set.items)
+                )
+            }
+        }
+    }
+
+    /// What the operand holds in this context: `customer.plan is "basic"`, with the field
+    /// behind a function: `age_years(customer.birth_date) is 17 (customer.birth_date is 2009-03-01)`.
+    fn write_found(&self, f: &mut fmt::Formatter, op: &Operand) -> fmt::Result {
+        let name = self.name(op);
+        match operand(op, self.ctx, self.env) {
+            Ok(v) => match op {
+                Operand::Len(inner) | Operand::AgeYears(inner) | Operand::DaysSince(inner)
+                    if !self.is_fixed(inner) =>
+                {
+                    write!(f, "{name} is {} ({})", Shown(v), Found(self, inner))
+                }
+                _ => write!(f, "{name} is {}", Shown(v)),
+            },
+            Err(missing) if !missing.is_empty() => match op {
+                Operand::Field(_) => write!(f, "{name} is missing"),
+                _ => {
+                    let paths: Vec<&str> = missing
+                        .iter()
+                        .map(|s| self.schema.field(*s).path.as_str())
+                        .collect();
+                    write!(f, "{name} is not known ({} is missing)", paths.join(", "))
+                }
+            },
+            Err(_) => write!(f, "{name} is not known"),
+        }
+    }
+
+    /// For money in two currencies: why the comparison cannot be decided.
+    fn currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
+        match (
+            operand(lhs, self.ctx, self.env),
+            operand(rhs, self.ctx, self.env),
+        ) {
+            (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::Money(b))))
+                if a.currency != b.currency =>
+            {
+                format!(
+                    " ({} and {} are different currencies, so they cannot be compared)",
+                    a.currency.code(),
+                    b.currency.code()
+                )
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn list_currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
+        let (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::List(items)))) = (
+            operand(lhs, self.ctx, self.env),
+            operand(rhs, self.ctx, self.env),
+        ) else {
+            return String::new();
+        };
+        let mut others: Vec<&str> = items
+            .iter()
+            .filter_map(|v| match v {
+                Value::Money(m) if m.currency != a.currency => Some(m.currency.code()),
+                _ => None,
+            })
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        if others.is_empty() {
+            return String::new();
+        }
+        format!(
+            " ({} cannot be compared with {})",
+            a.currency.code(),
+            others.join(", ")
+        )
+    }
+}
+
+/// `Found(x, op)` shows what an operand holds; `Name(x, op)` how it is written.
+struct Found<'a>(&'a Explainer<'a>, &'a Operand);
+
+impl fmt::Display for Found<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.0.write_found(f, self.1)
+    }
+}
+
+struct Name<'a>(&'a Explainer<'a>, &'a Operand);
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0.name(self.1))
+    }
+}
+
+/// Texts in quotes, separated by commas.
+struct Quoted<'a>(&'a [String]);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for (i, item) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write_quoted(f, item)?;
+        }
+        Ok(())
+    }
+}
+
+/// An operand's value as explanations show it.
+struct Shown<'a>(Val<'a>);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            Val::Ref(v) => write!(f, "{v}"),
+            Val::Num(n) => write!(f, "{n}"),
+            Val::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The fast path: every offer's status for one customer without explanations, from the
+//! table of shared tests (`compile::fast`). Each test is answered at most once per customer,
+//! and only when an offer that is live on the channel asks it. The explained path
+//! (`decision`) gives the same statuses; tests hold the two together.
+
+use chrono::{DateTime, Utc};
+
+use super::{Env, Tri, Val, compare, eval};
+use crate::engine::compile::fast::{Bits, Fast, Formula, Logic, OTHER, Pred};
+use crate::engine::compile::normalize_code;
+use crate::engine::decision::Status;
+use crate::engine::ruleset::RuleSet;
+use crate::input::context::Context;
+use crate::language::check::schema::{CODES, PRICE, REDEEMED};
+use crate::value::Value;
+
+/// A text field that is missing.
+const MISSING: u32 = u32::MAX - 1;
+
+/// Per-customer working memory, kept between customers so that deciding allocates nothing
+/// in the steady state.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Per slot: the id of its text, `OTHER` or `MISSING`.
+    text: Vec<u32>,
+    /// Per slot: the ids its list of text holds, and whether the list is present.
+    lists: Vec<Bits>,
+    present: Vec<bool>,
+    codes: Bits,
+    redeemed: Vec<usize>,
+    /// Per test: its answer (`Tri as u8`: false 0, unknown 1, true 2).
+    answers: Vec<u8>,
+}
+
+impl Scratch {
+    fn prepare(&mut self, fast: &Fast, ctx: &Context) {
+        let slots = fast.dicts.len();
+        self.text.resize(slots, MISSING);
+        self.lists.resize(slots, Bits::default());
+        self.present.resize(slots, false);
+        for (slot, dict) in fast.dicts.iter().enumerate() {
+            let Some(dict) = dict else { continue };
+            match ctx.get(slot) {
+                Some(Value::Text(t)) => self.text[slot] = dict.get(t),
+                Some(Value::List(items)) => {
+                    self.present[slot] = true;
+                    let bits = &mut self.lists[slot];
+                    bits.clear();
+                    for item in items {
+                        if let Value::Text(t) = item {
+                            let id = dict.get(t);
+                            if id != OTHER {
+                                bits.insert(id);
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    self.text[slot] = MISSING;
+                    self.present[slot] = false;
+                }
+            }
+        }
+        self.codes.clear();
+        if !fast.codes.is_empty()
+            && let Some(Value::List(codes)) = ctx.get(CODES)
+        {
+            for code in codes {
+                if let Value::Text(t) = code {
+                    let id = fast.codes.get(&normalize_code(t));
+                    if id != OTHER {
+                        self.codes.insert(id);
+                    }
+                }
+            }
+        }
+        self.redeemed.clear();
+        self.redeemed.resize(fast.limited.len(), 0);
+        if let Some(Value::List(ids)) = ctx.get(REDEEMED) {
+            for id in ids {
+                if let Value::Text(t) = id {
+                    let i = fast.limited.get(t);
+                    if i != OTHER {
+                        self.redeemed[i as usize] += 1;
+                    }
+                }
+            }
+        }
+        self.answers.resize(fast.tests.len(), Tri::Unknown as u8);
+    }
+}
+
+struct Run<'a> {
+    ctx: &'a Context,
+    /// The instant's local date, for the general evaluator; found only when needed.
+    env: std::cell::OnceCell<Env>,
+    at: DateTime<Utc>,
+    zone: chrono_tz::Tz,
+    text: &'a [u32],
+    lists: &'a [Bits],
+    present: &'a [bool],
+}
+
+impl RuleSet {
+    /// Every offer's status on one channel, in rule-set order, into `out`.
+    pub fn statuses(
+        &self,
+        ctx: &Context,
+        channel: usize,
+        at: DateTime<Utc>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Status>,
+    ) {
+        let fast = &self.fast;
+        scratch.prepare(fast, ctx);
+        let Scratch {
+            text,
+            lists,
+            present,
+            codes,
+            redeemed,
+            answers,
+        } = scratch;
+        let run = Run {
+            ctx,
+            env: std::cell::OnceCell::new(),
+            at,
+            zone: self.model.zone,
+            text,
+            lists,
+            present,
+        };
+        let price = match ctx.get(PRICE) {
+            Some(Value::Money(m)) => Some(m.currency),
+            _ => None,
+        };
+        for &i in &fast.by_kind {
+            answers[i as usize] = run.test(&fast.tests[i as usize]) as u8;
+        }
+        let has_codes = ctx.get(CODES).is_some();
+        let has_redeemed = ctx.get(REDEEMED).is_some();
+        out.clear();
+        let now = at.timestamp_micros();
+        for (i, offer) in self.offers.iter().enumerate() {
+            if !offer.honors(channel) {
+                out.push(Status::NotHonored);
+                continue;
+            }
+            // is_live, as integers: bounds are whole minutes, so flooring `at` changes nothing
+            if now < offer.micros.0 || now >= offer.micros.1 {
+                out.push(Status::Ineligible);
+                continue;
+            }
+            let mut unknown = false;
+            if let Some(code) = fast.code_of[i] {
+                if !has_codes {
+                    unknown = true;
+                } else if !codes.contains(code) {
+                    out.push(Status::Ineligible);
+                    continue;
+                }
+            }
+            if let (Some(id), Some(limit)) = (fast.limit_of[i], offer.limit) {
+                if !has_redeemed {
+                    unknown = true;
+                } else if redeemed[id as usize] >= limit {
+                    out.push(Status::Ineligible);
+                    continue;
+                }
+            }
+            if let Some(currency) = price {
+                let other = |m: Option<crate::value::money::Money>| {
+                    m.is_some_and(|m| m.currency != currency)
+                };
+                let (benefit, cap) = offer.benefit.map(|b| b.currencies()).unwrap_or_default();
+                if other(benefit) || other(cap) || other(offer.fees[channel]) {
+                    out.push(Status::Ineligible);
+                    continue;
+                }
+            }
+            out.push(match logic(&fast.logic[i], answers) {
+                Tri::False => Status::Ineligible,
+                Tri::Unknown => Status::Unknown,
+                Tri::True if unknown => Status::Unknown,
+                Tri::True => Status::Eligible,
+            });
+        }
+    }
+}
+
+impl Run<'_> {
+    fn test(&self, pred: &Pred) -> Tri {
+        match pred {
+            Pred::TextIs { slot, id } => match self.text[*slot] {
+                MISSING => Tri::Unknown,
+                found => Tri::from_bool(found == *id),
+            },
+            Pred::TextIn { slot, set } => match self.text[*slot] {
+                MISSING => Tri::Unknown,
+                found => Tri::from_bool(set.contains(found)),
+            },
+            Pred::ListHas { slot, id } => match self.present[*slot] {
+                false => Tri::Unknown,
+                true => Tri::from_bool(self.lists[*slot].contains(*id)),
+            },
+            Pred::Number { slot, op, value } => match self.ctx.get(*slot) {
+                Some(Value::Number(n)) => Tri::from_bool(op.holds(n.cmp(value))),
+                _ => Tri::Unknown,
+            },
+            Pred::Money { slot, op, value } => match self.ctx.get(*slot) {
+                Some(Value::Money(m)) if m.currency == value.currency => {
+                    Tri::from_bool(op.holds(m.minor.cmp(&value.minor)))
+                }
+                _ => Tri::Unknown,
+            },
+            Pred::Compare { slot, op, value } => match self.ctx.get(*slot) {
+                Some(v) => compare(*op, Val::Ref(v), Val::Ref(value)),
+                None => Tri::Unknown,
+            },
+            Pred::Bool(slot) => match self.ctx.get(*slot) {
+                Some(Value::Bool(b)) => Tri::from_bool(*b),
+                _ => Tri::Unknown,
+            },
+            Pred::Has(slot) => Tri::from_bool(self.ctx.get(*slot).is_some()),
+            Pred::Other(cond) => {
+                eval(
+                    cond,
+                    self.ctx,
+                    self.env.get_or_init(|| Env::new(self.at, self.zone)),
+                )
+                .0
+            }
+        }
+    }
+}
+
+/// The three-valued value of an offer's conditions, from the answers to its tests.
+fn logic(logic: &Logic, answers: &[u8]) -> Tri {
+    let Some(table) = logic.table else {
+        return formula(&logic.formula, logic, answers);
+    };
+    // Bit j of `sure`: literal j is true; of `maybe`: it is true or unknown.
+    let (mut sure, mut maybe) = (0u64, 0u64);
+    for (j, lit) in logic.literals.iter().enumerate() {
+        let t = answers[lit.test as usize];
+        let v = if lit.negated { 2 - t } else { t };
+        sure |= ((v >> 1) as u64) << j;
+        maybe |= (((v + 1) >> 1) as u64) << j;
+    }
+    if table >> sure & 1 == 1 {
+        Tri::True
+    } else if table >> maybe & 1 == 1 {
+        Tri::Unknown
+    } else {
+        Tri::False
+    }
+}
+
+/// Formulas too large for a table, walked with short cuts.
+fn formula(f: &Formula, logic: &Logic, answers: &[u8]) -> Tri {
+    match f {
+        Formula::Const(b) => Tri::from_bool(*b),
+        Formula::Literal(j) => {
+            let lit = logic.literals[*j as usize];
+            let t = tri(answers[lit.test as usize]);
+            if lit.negated { !t } else { t }
+        }
+        Formula::And(parts) => {
+            let mut all = Tri::True;
+            for p in parts.iter() {
+                match formula(p, logic, answers) {
+                    Tri::False => return Tri::False,
+                    Tri::Unknown => all = Tri::Unknown,
+                    Tri::True => {}
+                }
+            }
+            all
+        }
+        Formula::Or(parts) => {
+            let mut any = Tri::False;
+            for p in parts.iter() {
+                match formula(p, logic, answers) {
+                    Tri::True => return Tri::True,
+                    Tri::Unknown => any = Tri::Unknown,
+                    Tri::False => {}
+                }
+            }
+            any
+        }
+    }
+}
+
+fn tri(answer: u8) -> Tri {
+    match answer {
+        0 => Tri::False,
+        1 => Tri::Unknown,
+        _ => Tri::True,
+    }
+}

@@ -1,0 +1,297 @@
+//! Loading a rule set: the files of a directory (or one file) through parse, check and
+//! compile, with a fingerprint of their content.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+use crate::engine::compile::fast::Fast;
+use crate::engine::compile::{self, CompiledOffer};
+use crate::language::ast;
+use crate::language::check::{self, Model};
+use crate::language::diagnostic::{Diagnostic, did_you_mean};
+use crate::language::parse;
+use crate::language::source::{SourceFile, Sources};
+
+/// Largest rule file read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A loaded, checked and compiled rule set: load it once, decide many contexts.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    pub model: Model,
+    pub offers: Vec<CompiledOffer>,
+    /// The shared tests the fast path decides statuses with.
+    pub fast: Fast,
+    pub sources: Sources,
+    /// `sha256:` and 16 hex digits over every file's relative path and bytes.
+    pub fingerprint: String,
+    /// Lint warnings found while loading.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A rule set that does not load, with everything wrong with it.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{}", self.render().trim_end())]
+pub struct LoadError {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+impl LoadError {
+    fn single(d: Diagnostic) -> LoadError {
+        LoadError {
+            diagnostics: vec![d],
+            sources: Sources::default(),
+        }
+    }
+
+    /// Every diagnostic, rendered with its source line.
+    pub fn render(&self) -> String {
+        self.diagnostics
+            .iter()
+            .map(|d| d.render(&self.sources))
+            .collect::<Vec<_>>()
+            .join("")
+    }
+}
+
+/// The `*.offer` files of a rule set, in path order compared component by component
+/// (`b/c.offer` before `b.offer`), with the name each is shown by and its relative path.
+pub fn rule_files(path: &Path) -> Result<Vec<(PathBuf, String)>, Diagnostic> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(
+            "unreadable",
+            format!("cannot read the rule set `{shown}`: {}", io_words(&e)),
+        )
+    })?;
+    if !meta.is_dir() {
+        let name = path
+            .file_name()
+            .map_or(shown.clone(), |n| n.to_string_lossy().into_owned());
+        return Ok(vec![(path.to_path_buf(), name)]);
+    }
+    let found = sorted_below(path, ".offer")?;
+    if found.is_empty() {
+        return Err(Diagnostic::error(
+            "no-rules",
+            format!("there are no `*.offer` files in `{shown}`"),
+        ));
+    }
+    Ok(found
+        .into_iter()
+        .map(|(rel, full)| {
+            (
+                full,
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+        })
+        .collect())
+}
+
+/// Files below `dir` whose name ends in `suffix` (symbolic links to folders are not followed).
+pub fn files_below(root: &Path, suffix: &str) -> Result<Vec<PathBuf>, Diagnostic> {
+    Ok(sorted_below(root, suffix)?
+        .into_iter()
+        .map(|(_, full)| full)
+        .collect())
+}
+
+/// `(relative, full)` paths of the files below `root` ending in `suffix`, in path order
+/// compared component by component.
+fn sorted_below(root: &Path, suffix: &str) -> Result<Vec<(PathBuf, PathBuf)>, Diagnostic> {
+    let mut found = Vec::new();
+    walk_suffix(root, root, suffix, &mut found, 0)?;
+    found.sort_by(|a, b| a.0.components().cmp(b.0.components()));
+    Ok(found)
+}
+
+fn walk_suffix(
+    root: &Path,
+    dir: &Path,
+    suffix: &str,
+    found: &mut Vec<(PathBuf, PathBuf)>,
+    depth: usize,
+) -> Result<(), Diagnostic> {
+    if depth > 32 {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error(
+            "unreadable",
+            format!(
+                "cannot read the folder `{}`: {}",
+                dir.display(),
+                io_words(&e)
+            ),
+        )
+    })?;
+    for entry in entries.flatten() {
+        let full = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            walk_suffix(root, &full, suffix, found, depth + 1)?;
+        } else if entry.file_name().to_string_lossy().ends_with(suffix) {
+            let rel = full.strip_prefix(root).unwrap_or(&full).to_path_buf();
+            found.push((rel, full));
+        }
+    }
+    Ok(())
+}
+
+pub fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => String::from("it does not exist"),
+        PermissionDenied => String::from("permission denied"),
+        IsADirectory => String::from("it is a folder, not a file"),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads a file as UTF-8 text, refusing what is too large or not text.
+pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error(
+            "unreadable",
+            format!("cannot read this file: {}", io_words(&e)),
+        )
+        .in_file(shown)
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "too-large",
+            format!(
+                "this file is {} bytes; files of at most {MAX_FILE_BYTES} bytes are read",
+                meta.len()
+            ),
+        )
+        .in_file(shown));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        Diagnostic::error(
+            "not-text",
+            format!(
+                "this is not a text file: byte {} (on line {line}) is not UTF-8",
+                at + 1
+            ),
+        )
+        .in_file(shown)
+    })
+}
+
+impl RuleSet {
+    /// Loads the rule set at `path` (a folder or one `.offer` file); lints that depend on
+    /// the date use `at`.
+    pub fn load(path: &Path, at: DateTime<Utc>) -> Result<RuleSet, LoadError> {
+        let files = rule_files(path).map_err(LoadError::single)?;
+        let mut texts = Vec::with_capacity(files.len());
+        for (full, rel) in files {
+            let shown = if path.is_dir() {
+                full.display().to_string()
+            } else {
+                path.display().to_string()
+            };
+            let text = read_text(&full, &shown).map_err(LoadError::single)?;
+            texts.push((shown, rel, text));
+        }
+        RuleSet::from_texts(texts, at)
+    }
+
+    /// Loads a rule set from `(shown name, relative path, text)` of each file, in order.
+    pub fn from_texts(
+        files: Vec<(String, String, String)>,
+        at: DateTime<Utc>,
+    ) -> Result<RuleSet, LoadError> {
+        let mut sources = Sources::default();
+        let mut hash = Sha256::new();
+        let mut parsed: Vec<ast::File> = Vec::with_capacity(files.len());
+        let mut diagnostics = Vec::new();
+        for (shown, rel, text) in files {
+            hash.update(rel.as_bytes());
+            hash.update([0]);
+            hash.update(text.as_bytes());
+            hash.update([0]);
+            let id = sources.add(SourceFile::new(shown, text));
+            let text = sources.get(id).map_or("", |f| f.text.as_str());
+            let (file, found) = parse::parse_file(text, id);
+            diagnostics.extend(found);
+            parsed.push(file);
+        }
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(LoadError {
+                diagnostics,
+                sources,
+            });
+        }
+        let (model, found) = check::check(&parsed, &sources, at);
+        diagnostics.extend(found);
+        diagnostics.sort_by_key(|d| d.span.map(|s| (s.file, s.start)));
+        let Some(model) = model else {
+            diagnostics.retain(Diagnostic::is_error);
+            return Err(LoadError {
+                diagnostics,
+                sources,
+            });
+        };
+        let digest = hash.finalize();
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let offers = compile::compile(&model);
+        let ids: Vec<&str> = model.offers.iter().map(|o| o.id.as_str()).collect();
+        let fast = compile::fast::build(&offers, &ids, &model.schema);
+        Ok(RuleSet {
+            offers,
+            fast,
+            model,
+            sources,
+            fingerprint: format!("sha256:{hex}"),
+            warnings: diagnostics,
+        })
+    }
+
+    pub fn channel(&self, name: &str) -> Result<usize, String> {
+        self.model
+            .channels
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| {
+                let mut message = format!(
+                    "unknown channel `{name}`; this rule set's channels are {}",
+                    self.model.channels.join(", ")
+                );
+                if let Some(close) =
+                    did_you_mean(name, self.model.channels.iter().map(String::as_str))
+                {
+                    message.push_str(&format!(" (did you mean `{close}`?)"));
+                }
+                message
+            })
+    }
+
+    pub fn offer_index(&self, id: &str) -> Result<usize, String> {
+        self.model
+            .offers
+            .iter()
+            .position(|o| o.id == id)
+            .ok_or_else(|| {
+                let mut message = format!("there is no offer `{id}` in the rule set");
+                if let Some(close) =
+                    did_you_mean(id, self.model.offers.iter().map(|o| o.id.as_str()))
+                {
+                    message.push_str(&format!(" (did you mean `{close}`?)"));
+                }
+                message
+            })
+    }
+}

@@ -1,0 +1,135 @@
+//! Warnings: rule sets that load but would let a customer down (SPEC section 5).
+
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+use super::{Model, OfferModel};
+use crate::language::diagnostic::Diagnostic;
+use crate::render::words::list as words;
+
+/// Media that reach customers whatever channel they use afterwards.
+pub const BROADCAST_MEDIA: [&str; 3] = ["email", "sms", "mail"];
+
+pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut codes: HashMap<String, &OfferModel> = HashMap::new();
+    for offer in &model.offers {
+        let id = &offer.id;
+        let missing: Vec<&str> = (0..model.channels.len())
+            .filter(|c| !offer.honored_on.contains(c))
+            .map(|c| model.channels[c].as_str())
+            .collect();
+        let honor_span = offer.honor_span.unwrap_or(offer.span);
+        if !missing.is_empty() && offer.elsewhere.is_none() {
+            found.push(
+                Diagnostic::warning(
+                    "no-elsewhere",
+                    format!(
+                        "offer `{id}` is not honored on {} and has no `elsewhere` telling those customers where to go",
+                        words(&missing)
+                    ),
+                )
+                .at(honor_span)
+                .help("add a line like `elsewhere \"This offer is available on our website.\"`"),
+            );
+        }
+        if missing.is_empty() && offer.elsewhere.is_some() {
+            found.push(
+                Diagnostic::warning(
+                    "unused-elsewhere",
+                    format!("offer `{id}` is honored on every channel, so its `elsewhere` is never shown"),
+                )
+                .at(offer.span),
+            );
+        }
+        for medium in &offer.announce {
+            if BROADCAST_MEDIA.contains(&medium.text.as_str()) && !missing.is_empty() {
+                let guidance = if offer.elsewhere.is_some() {
+                    ""
+                } else {
+                    ", and there is no `elsewhere` guidance for them"
+                };
+                found.push(
+                    Diagnostic::warning(
+                        "broadcast-not-honored",
+                        format!(
+                            "offer `{id}` is announced by {}, which reaches customers on every channel, but {} cannot honor it{guidance}",
+                            medium.text,
+                            words(&missing)
+                        ),
+                    )
+                    .at(medium.span)
+                    .help("honor it on every channel (`honor all`), or make sure the message says where it applies"),
+                );
+            }
+        }
+        match &offer.window {
+            Some(w) if w.end.is_none() => found.push(
+                Diagnostic::warning("no-end", format!("offer `{id}` has no end date"))
+                    .at(w.span)
+                    .help("give it an end, like `valid 2016-05-01 to 2016-05-31`, so it cannot stay live by mistake"),
+            ),
+            Some(w) => {
+                if let Some((end, instant)) = &w.end
+                    && *instant <= at {
+                        found.push(
+                            Diagnostic::warning(
+                                "ended",
+                                format!("offer `{id}` has already ended ({end}, {})", model.zone_name),
+                            )
+                            .at(end.span)
+                            .help("remove it, or extend its window if it should still be live"),
+                        );
+                    }
+            }
+            None => found.push(
+                Diagnostic::warning("no-end", format!("offer `{id}` has no `valid` window, so it never ends"))
+                    .at(offer.span)
+                    .help("give it a window, like `valid 2016-05-01 to 2016-05-31`"),
+            ),
+        }
+        if let Some(limit) = &offer.limit
+            && limit.value == 0
+        {
+            found.push(
+                Diagnostic::warning(
+                    "limit-zero",
+                    format!(
+                        "offer `{id}` has `limit 0 per customer`, so no customer can ever have it"
+                    ),
+                )
+                .at(limit.span),
+            );
+        }
+        for on in &offer.on {
+            if !offer.honored_on.contains(&on.channel) {
+                let channel = &model.channels[on.channel];
+                found.push(
+                    Diagnostic::warning(
+                        "on-not-honored",
+                        format!(
+                            "offer `{id}` declares `on {channel}`, but {channel} does not honor it"
+                        ),
+                    )
+                    .at(on.span),
+                );
+            }
+        }
+        if let Some(code) = &offer.code {
+            let key = code.value.trim().to_lowercase();
+            if let Some(first) = codes.get(&key) {
+                found.push(
+                    Diagnostic::warning(
+                        "shared-code",
+                        format!("offers `{}` and `{id}` share the code `{}`", first.id, code.value.trim()),
+                    )
+                    .at(code.span)
+                    .help("a customer who reads out this code could be given either offer: give each offer its own code"),
+                );
+            } else {
+                codes.insert(key, offer);
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,270 @@
+//! Type checking of `when` expressions against the schema (SPEC section 3, "Types are
+//! checked at load time").
+
+use crate::language::ast::{CompareOp, Expr, ExprKind, Func, Literal};
+use crate::language::check::schema::Schema;
+use crate::language::diagnostic::{Diagnostic, did_you_mean};
+use crate::value::Type;
+use crate::value::money::Currency;
+
+/// The type of an expression; for money literals (and lists of them) also their currency,
+/// which is known before any context is read.
+#[derive(Clone, Debug)]
+pub struct Typed {
+    pub ty: Type,
+    pub currency: Option<Currency>,
+}
+
+impl Typed {
+    fn of(ty: Type) -> Typed {
+        Typed { ty, currency: None }
+    }
+}
+
+/// Checks a `when`: it must be a yes/no condition.
+pub fn check_condition(expr: &Expr, schema: &Schema) -> Result<(), Diagnostic> {
+    let typed = type_of(expr, schema)?;
+    if typed.ty != Type::Bool {
+        return Err(Diagnostic::error(
+            "type",
+            format!(
+                "a `when` needs a yes/no condition, but `{expr}` is {}",
+                typed.ty.describe()
+            ),
+        )
+        .at(expr.span)
+        .help(match typed.ty {
+            Type::Number => format!("compare it, like `{expr} >= 12`"),
+            Type::Text => format!("compare it, like `{expr} == \"gold\"`"),
+            _ => String::from("compare it with a value, or test it with `has(…)`"),
+        }));
+    }
+    Ok(())
+}
+
+fn mismatch(expr: &Expr, message: String) -> Diagnostic {
+    Diagnostic::error("type", message).at(expr.span)
+}
+
+fn need_bool(expr: &Expr, schema: &Schema, word: &str) -> Result<(), Diagnostic> {
+    let t = type_of(expr, schema)?;
+    if t.ty != Type::Bool {
+        return Err(mismatch(
+            expr,
+            format!(
+                "`{word}` joins yes/no conditions, but `{expr}` is {}",
+                t.ty.describe()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Money literals on both sides must share a currency; `which` names the two sides.
+fn one_currency(
+    expr: &Expr,
+    l: &Typed,
+    r: &Typed,
+    which: impl Fn(&str, &str) -> String,
+) -> Result<(), Diagnostic> {
+    match (l.currency, r.currency) {
+        (Some(a), Some(b)) if a != b => Err(mismatch(
+            expr,
+            format!(
+                "{}: money in two currencies cannot be compared",
+                which(a.code(), b.code())
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
+    Ok(match &expr.kind {
+        ExprKind::Literal(lit) => match lit {
+            Literal::Number(_) => Typed::of(Type::Number),
+            Literal::Text(_) => Typed::of(Type::Text),
+            Literal::Bool(_) => Typed::of(Type::Bool),
+            Literal::Date(_) => Typed::of(Type::Date),
+            Literal::Money(m) => Typed {
+                ty: Type::Money,
+                currency: Some(m.currency),
+            },
+        },
+        ExprKind::Path(path) => match schema.slot(path) {
+            Some(slot) => Typed::of(schema.field(slot).ty.clone()),
+            None => {
+                let names = schema.fields().iter().map(|f| f.path.as_str());
+                let mut d = Diagnostic::error(
+                    "undeclared-field",
+                    format!("`{path}` is not declared in the context schema"),
+                )
+                .at(expr.span);
+                d = match did_you_mean(path, names) {
+                    Some(close) => d.help(format!("did you mean `{close}`?")),
+                    None => d.help(format!(
+                        "declare it in a `context {{ … }}` block, like `{path}  text`"
+                    )),
+                };
+                return Err(d);
+            }
+        },
+        ExprKind::List(items) => {
+            let mut element: Option<Typed> = None;
+            for item in items {
+                let t = type_of(item, schema)?;
+                if let Some(first) = &element {
+                    if first.ty != t.ty {
+                        return Err(mismatch(
+                            item,
+                            format!(
+                                "a list holds values of one type, but `{item}` is {} and the first is {}",
+                                t.ty.describe(),
+                                first.ty.describe()
+                            ),
+                        ));
+                    }
+                    if first.currency != t.currency {
+                        return Err(mismatch(
+                            item,
+                            format!(
+                                "a list of money holds one currency, but `{item}` is not in {}",
+                                first.currency.map_or("", |c| c.code())
+                            ),
+                        ));
+                    }
+                } else {
+                    element = Some(t);
+                }
+            }
+            match element {
+                Some(e) => Typed {
+                    ty: Type::List(Box::new(e.ty)),
+                    currency: e.currency,
+                },
+                None => Typed::of(Type::List(Box::new(Type::Nothing))),
+            }
+        }
+        ExprKind::Call { func, arg } => {
+            let t = type_of(arg, schema)?;
+            match func {
+                Func::Has => {
+                    if !matches!(arg.kind, ExprKind::Path(_)) {
+                        return Err(mismatch(
+                            arg,
+                            format!("`has` takes a field, like `has(customer.plan)`, not `{arg}`"),
+                        ));
+                    }
+                    Typed::of(Type::Bool)
+                }
+                Func::Len => {
+                    if t.ty.element().is_none() {
+                        return Err(mismatch(
+                            arg,
+                            format!(
+                                "`len` counts the entries of a list, but `{arg}` is {}",
+                                t.ty.describe()
+                            ),
+                        ));
+                    }
+                    Typed::of(Type::Number)
+                }
+                Func::AgeYears | Func::DaysSince => {
+                    if !matches!(t.ty, Type::Date | Type::DateTime) {
+                        return Err(mismatch(
+                            arg,
+                            format!(
+                                "`{}` takes a date, but `{arg}` is {}",
+                                func.name(),
+                                t.ty.describe()
+                            ),
+                        ));
+                    }
+                    Typed::of(Type::Number)
+                }
+            }
+        }
+        ExprKind::Not(inner) => {
+            need_bool(inner, schema, "not")?;
+            Typed::of(Type::Bool)
+        }
+        ExprKind::And(parts) | ExprKind::Or(parts) => {
+            let word = if matches!(expr.kind, ExprKind::And(_)) {
+                "and"
+            } else {
+                "or"
+            };
+            for part in parts {
+                need_bool(part, schema, word)?;
+            }
+            Typed::of(Type::Bool)
+        }
+        ExprKind::Compare { op, lhs, rhs } => {
+            let (l, r) = (type_of(lhs, schema)?, type_of(rhs, schema)?);
+            if l.ty.element().is_some() || r.ty.element().is_some() {
+                let list = if l.ty.element().is_some() { lhs } else { rhs };
+                return Err(mismatch(
+                    expr,
+                    format!(
+                        "`{list}` is a list and lists cannot be compared with `{}`; test membership with `in`",
+                        op.symbol()
+                    ),
+                ));
+            }
+            if l.ty != r.ty {
+                return Err(mismatch(
+                    expr,
+                    format!(
+                        "`{lhs}` is {} and `{rhs}` is {}: they cannot be compared",
+                        l.ty.describe(),
+                        r.ty.describe()
+                    ),
+                ));
+            }
+            one_currency(expr, &l, &r, |a, b| {
+                format!("`{lhs}` is in {a} and `{rhs}` in {b}")
+            })?;
+            if l.ty == Type::Bool && !matches!(op, CompareOp::Eq | CompareOp::Ne) {
+                return Err(mismatch(
+                    expr,
+                    format!(
+                        "yes/no values have no order: use `==` or `!=`, not `{}`",
+                        op.symbol()
+                    ),
+                ));
+            }
+            Typed::of(Type::Bool)
+        }
+        ExprKind::In { lhs, rhs, .. } => {
+            let (l, r) = (type_of(lhs, schema)?, type_of(rhs, schema)?);
+            let Some(element) = r.ty.element() else {
+                let hint = if r.ty == Type::Text {
+                    "; `in` does not search inside text"
+                } else {
+                    ""
+                };
+                return Err(mismatch(
+                    rhs,
+                    format!(
+                        "`in` needs a list on its right, but `{rhs}` is {}{hint}",
+                        r.ty.describe()
+                    ),
+                ));
+            };
+            if *element != Type::Nothing && *element != l.ty {
+                return Err(mismatch(
+                    expr,
+                    format!(
+                        "`{lhs}` is {} and cannot be in `{rhs}`, which is {}",
+                        l.ty.describe(),
+                        r.ty.describe()
+                    ),
+                ));
+            }
+            one_currency(expr, &l, &r, |a, b| {
+                format!("`{lhs}` is in {a} but the list holds {b}")
+            })?;
+            Typed::of(Type::Bool)
+        }
+    })
+}

@@ -1,0 +1,243 @@
+//! Errors and warnings about a rule set, with the place they point at.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+use crate::language::source::{Sources, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One finding. `message` starts lowercase, has no final period and puts the user's own
+/// words in backticks; `kind` is a stable name that scripts can match on.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub kind: &'static str,
+    pub message: String,
+    pub span: Option<Span>,
+    /// For findings about a whole file (unreadable, too large) that have no span.
+    pub file: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(kind: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            kind,
+            message: message.into(),
+            span: None,
+            file: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(kind: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(kind, message)
+        }
+    }
+
+    pub fn at(mut self, span: Span) -> Diagnostic {
+        self.span = Some(span);
+        self
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Diagnostic {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col: error: message`, the source line with a caret under the span, and
+    /// the help line if there is one.
+    pub fn render(&self, sources: &Sources) -> String {
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = String::new();
+        let file = self.span.and_then(|s| sources.get(s.file).map(|f| (s, f)));
+        match (file, &self.file) {
+            (Some((span, f)), _) => {
+                let (line, col) = f.line_col(span.start as usize);
+                let _ = writeln!(out, "{}:{line}:{col}: {word}: {}", f.name, self.message);
+                let text = f.line(line);
+                let (end_line, end_col) = f.line_col(span.end as usize);
+                let width = if end_line == line && end_col > col {
+                    end_col - col
+                } else {
+                    1
+                };
+                let gutter = line.to_string().len();
+                // Long lines are cut to a window around the span.
+                let (text, col) = clip(text, col, width);
+                let width = width.min(WIDE);
+                let pad: String = text
+                    .chars()
+                    .take(col - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let _ = writeln!(out, "{:gutter$} |", "");
+                let _ = writeln!(out, "{line} | {text}");
+                let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(width));
+            }
+            (None, Some(name)) => {
+                let _ = writeln!(out, "{name}: {word}: {}", self.message);
+            }
+            (None, None) => {
+                let _ = writeln!(out, "{word}: {}", self.message);
+            }
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "  help: {help}");
+        }
+        out
+    }
+
+    pub fn to_json(&self, sources: &Sources) -> DiagnosticJson {
+        let mut json = DiagnosticJson {
+            severity: self.severity,
+            kind: self.kind,
+            message: self.message.clone(),
+            file: self.file.clone(),
+            line: None,
+            column: None,
+            end_line: None,
+            end_column: None,
+            help: self.help.clone(),
+        };
+        if let Some(span) = self.span
+            && let Some(f) = sources.get(span.file)
+        {
+            let (line, col) = f.line_col(span.start as usize);
+            let (end_line, end_col) = f.line_col(span.end as usize);
+            json.file = Some(f.name.clone());
+            json.line = Some(line);
+            json.column = Some(col);
+            json.end_line = Some(end_line);
+            json.end_column = Some(end_col);
+        }
+        json
+    }
+}
+
+/// A diagnostic as `honor lint --format json` prints it.
+#[derive(Serialize)]
+pub struct DiagnosticJson {
+    pub severity: Severity,
+    pub kind: &'static str,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub end_line: Option<usize>,
+    pub end_column: Option<usize>,
+    pub help: Option<String>,
+}
+
+/// Widest source line shown whole.
+const WIDE: usize = 100;
+
+/// The part of a long line around column `col`, and the column in that part.
+fn clip(line: &str, col: usize, width: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WIDE {
+        return (line.to_string(), col);
+    }
+    let start = col.saturating_sub(WIDE / 2).min(chars.len());
+    let end = (col + width.min(WIDE / 2) + WIDE / 2).min(chars.len());
+    let mut shown = String::new();
+    let mut new_col = col - start;
+    if start > 0 {
+        shown.push('…');
+        new_col += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, new_col.max(1))
+}
+
+/// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(1);
+    let word = word.to_lowercase();
+    candidates
+        .into_iter()
+        .filter(|c| *c != word)
+        .filter_map(|c| {
+            let lower = c.to_lowercase();
+            let d = edit_distance(&word, &lower);
+            // A word that begins another (`age` for `age_years`) is as likely meant.
+            let prefix = word.len() >= 3 && lower.starts_with(&word);
+            (d <= limit || prefix).then_some((if prefix { 0 } else { d }, c))
+        })
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(row[j + 1])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::language::source::SourceFile;
+
+    #[test]
+    fn renders_location_line_and_caret() {
+        let mut sources = Sources::default();
+        let id = sources.add(SourceFile::new("r.offer", "offer a {\n  when x >= 1\n}\n"));
+        let d =
+            Diagnostic::error("undeclared-field", "`x` is not declared").at(Span::new(id, 17, 18));
+        assert_eq!(
+            d.render(&sources),
+            "r.offer:2:8: error: `x` is not declared\n  |\n2 |   when x >= 1\n  |        ^\n"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        let names = ["customer.tenure_months", "customer.plan"];
+        assert_eq!(
+            did_you_mean("customer.tenure_month", names),
+            Some("customer.tenure_months")
+        );
+        assert_eq!(did_you_mean("basket", names), None);
+    }
+}

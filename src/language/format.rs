@@ -1,0 +1,467 @@
+//! `honor fmt`: every rule file in one canonical layout. Clauses in the order of SPEC's
+//! example, keywords in a column, one `when` a line, long conditions broken before `and` and
+//! `or`, literals written one way (`130.00 USD`), comments kept beside what they were beside.
+//! Formatting twice changes nothing, and the formatted file reads back as the same rules.
+
+use std::fmt::Write as _;
+
+use crate::language::ast::{
+    self, Benefit, Clause, ClauseKind, Declaration, Expr, ExprKind, Offer, Window,
+};
+use crate::language::diagnostic::Diagnostic;
+use crate::language::parse::parse_file;
+use crate::value::quoted;
+
+/// Lines longer than this are broken where they can be.
+const WIDTH: usize = 100;
+/// Clause keywords are padded to this width, so that what follows them lines up.
+const KEYWORD: usize = 10;
+const INDENT: &str = "  ";
+
+/// The canonical text of a rule file, or its errors (then the file is to be left as it is).
+pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
+    let (file, diagnostics) = parse_file(text, 0);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    let comments = comments(text);
+    let mut p = Printer {
+        src: text,
+        comments: &comments,
+        out: String::new(),
+    };
+    p.file(&file);
+    Ok(p.out)
+}
+
+/// The place in the canonical order of SPEC's example.
+fn rank(kind: &ClauseKind) -> u8 {
+    match kind {
+        ClauseKind::Title(_) => 0,
+        ClauseKind::Announce(_) => 1,
+        ClauseKind::Honor(_) => 2,
+        ClauseKind::Elsewhere(_) => 3,
+        ClauseKind::Valid(_) => 4,
+        ClauseKind::Code(_) => 5,
+        ClauseKind::When { .. } => 6,
+        ClauseKind::Benefit(_) => 7,
+        ClauseKind::Limit(_) => 8,
+        ClauseKind::Priority(_) => 9,
+        ClauseKind::Stackable => 10,
+        ClauseKind::Exclusive => 11,
+        ClauseKind::Note(_) => 12,
+        ClauseKind::On { .. } => 13,
+    }
+}
+
+/// The clauses of an offer in canonical order; `when`s and `on`s keep their own order.
+pub fn canonical_order(clauses: &[Clause]) -> Vec<&Clause> {
+    let mut sorted: Vec<&Clause> = clauses.iter().collect();
+    sorted.sort_by_key(|c| rank(&c.kind));
+    sorted
+}
+
+/// A comment of the source: where it is, its text from `#`, and whether it has a line of
+/// its own.
+struct Comment {
+    start: usize,
+    text: String,
+    own_line: bool,
+}
+
+fn comments(text: &str) -> Vec<Comment> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'#' => {
+                let start = i;
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                let line_start = text[..start].rfind('\n').map_or(0, |n| n + 1);
+                found.push(Comment {
+                    start,
+                    text: text[start..i].trim_end().to_string(),
+                    own_line: text[line_start..start].trim().is_empty(),
+                });
+            }
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+/// The comments that go with one element of a block.
+#[derive(Default)]
+struct Attached {
+    leading: Vec<usize>,
+    trailing: Option<usize>,
+}
+
+/// Assigns the comments between `open` and `close` to the elements (given by their spans, in
+/// source order): a comment on the line where an element ends is its trailing comment, any
+/// other goes before the next element; those after the last element close the block.
+fn attach(
+    comments: &[Comment],
+    src: &str,
+    spans: &[(usize, usize)],
+    open: usize,
+    close: usize,
+) -> (Vec<Attached>, Vec<usize>) {
+    let mut attached: Vec<Attached> = spans.iter().map(|_| Attached::default()).collect();
+    let mut footer = Vec::new();
+    let same_line = |a: usize, b: usize| !src[a.min(b)..a.max(b)].contains('\n');
+    for (ci, c) in comments.iter().enumerate() {
+        if c.start < open || c.start >= close {
+            continue;
+        }
+        // inside an element: it stays with that element
+        if let Some(e) = spans.iter().position(|&(s, e)| s <= c.start && c.start < e) {
+            attached[e].leading.push(ci);
+            continue;
+        }
+        let before = spans.iter().rposition(|&(_, e)| e <= c.start);
+        match before {
+            Some(b)
+                if !c.own_line
+                    && same_line(spans[b].1, c.start)
+                    && attached[b].trailing.is_none() =>
+            {
+                attached[b].trailing = Some(ci);
+            }
+            _ => match spans.iter().position(|&(s, _)| s > c.start) {
+                Some(next) => attached[next].leading.push(ci),
+                None => footer.push(ci),
+            },
+        }
+    }
+    (attached, footer)
+}
+
+struct Printer<'a> {
+    src: &'a str,
+    comments: &'a [Comment],
+    out: String,
+}
+
+fn declaration_span(d: &Declaration) -> (usize, usize) {
+    let span = match d {
+        Declaration::Timezone { span, .. }
+        | Declaration::Channels { span, .. }
+        | Declaration::Context { span, .. } => *span,
+        Declaration::Offer(o) => o.span,
+    };
+    (span.start as usize, span.end as usize)
+}
+
+impl Printer<'_> {
+    fn comment_lines(&mut self, indices: &[usize], indent: &str) {
+        for &i in indices {
+            let _ = writeln!(self.out, "{indent}{}", self.comments[i].text);
+        }
+    }
+
+    fn trailing(&self, index: Option<usize>) -> String {
+        index
+            .map(|i| format!("  {}", self.comments[i].text))
+            .unwrap_or_default()
+    }
+
+    fn file(&mut self, file: &ast::File) {
+        let spans: Vec<(usize, usize)> = file.declarations.iter().map(declaration_span).collect();
+        let (attached, footer) = attach(self.comments, self.src, &spans, 0, self.src.len() + 1);
+        let one_line = |d: &Declaration| {
+            matches!(
+                d,
+                Declaration::Timezone { .. } | Declaration::Channels { .. }
+            )
+        };
+        for (i, (decl, att)) in file.declarations.iter().zip(&attached).enumerate() {
+            // a blank line around blocks; `timezone` and `channels` stay together
+            if i > 0 && !(one_line(decl) && one_line(&file.declarations[i - 1])) {
+                self.out.push('\n');
+            }
+            // comments inside a block are placed by the block itself
+            let (start, end) = spans[i];
+            let outside: Vec<usize> = att
+                .leading
+                .iter()
+                .copied()
+                .filter(|&c| !(start <= self.comments[c].start && self.comments[c].start < end))
+                .collect();
+            self.comment_lines(&outside, "");
+            // a comment block set apart by a blank line (a file's heading) stays apart
+            if let Some(&last) = outside.last() {
+                let gap = &self.src[self.comments[last].start..start];
+                if gap.matches('\n').count() > 1 {
+                    self.out.push('\n');
+                }
+            }
+            let trailing = self.trailing(att.trailing);
+            match decl {
+                Declaration::Timezone { name, .. } => {
+                    let _ = writeln!(self.out, "timezone {}{trailing}", quoted(&name.value));
+                }
+                Declaration::Channels { names, .. } => {
+                    let _ = writeln!(self.out, "channels {}{trailing}", names_list(names));
+                }
+                Declaration::Context { fields, .. } => self.context(fields, start, end, &trailing),
+                Declaration::Offer(offer) => self.offer(offer, &trailing),
+            }
+        }
+        if !footer.is_empty() {
+            if !file.declarations.is_empty() {
+                self.out.push('\n');
+            }
+            self.comment_lines(&footer, "");
+        }
+    }
+
+    fn context(&mut self, fields: &[ast::FieldDecl], start: usize, end: usize, trailing: &str) {
+        let spans: Vec<(usize, usize)> = fields
+            .iter()
+            .map(|f| (f.path.span.start as usize, f.ty_span.end as usize))
+            .collect();
+        let (attached, footer) = attach(self.comments, self.src, &spans, start, end);
+        let width = fields
+            .iter()
+            .map(|f| f.path.text.chars().count())
+            .max()
+            .unwrap_or(0)
+            + 2;
+        let _ = writeln!(self.out, "context {{");
+        for (field, att) in fields.iter().zip(&attached) {
+            self.comment_lines(&att.leading, INDENT);
+            let line = format!("{INDENT}{:width$}{}", field.path.text, field.ty);
+            let _ = writeln!(
+                self.out,
+                "{}{}",
+                line.trim_end(),
+                self.trailing(att.trailing)
+            );
+        }
+        self.comment_lines(&footer, INDENT);
+        let _ = writeln!(self.out, "}}{trailing}");
+    }
+
+    fn offer(&mut self, offer: &Offer, trailing: &str) {
+        let open = offer.id.span.end as usize;
+        let close = offer.span.end as usize;
+        let spans: Vec<(usize, usize)> = offer
+            .clauses
+            .iter()
+            .map(|c| (c.span.start as usize, c.span.end as usize))
+            .collect();
+        // a comment on the line of `offer id {` stays there
+        let first = spans.iter().map(|s| s.0).min().unwrap_or(close);
+        let header = self.comments.iter().position(|c| {
+            c.start > open && c.start < first && !self.src[open..c.start].contains('\n')
+        });
+        let (attached, footer) = attach(self.comments, self.src, &spans, open, close);
+        let header_text = self.trailing(header);
+        let _ = writeln!(self.out, "offer {} {{{header_text}", offer.id.text);
+        let mut order: Vec<usize> = (0..offer.clauses.len()).collect();
+        order.sort_by_key(|&i| rank(&offer.clauses[i].kind));
+        for i in order {
+            let att = &attached[i];
+            let leading: Vec<usize> = att
+                .leading
+                .iter()
+                .copied()
+                .filter(|c| Some(*c) != header)
+                .collect();
+            self.comment_lines(&leading, INDENT);
+            let text = clause(&offer.clauses[i].kind);
+            let _ = writeln!(self.out, "{text}{}", self.trailing(att.trailing));
+        }
+        self.comment_lines(&footer, INDENT);
+        let _ = writeln!(self.out, "}}{trailing}");
+    }
+}
+
+fn names_list(names: &[ast::Name]) -> String {
+    names
+        .iter()
+        .map(|n| n.text.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `  keyword   rest`.
+fn keyed(keyword: &str, rest: &str) -> String {
+    if rest.is_empty() {
+        return format!("{INDENT}{keyword}");
+    }
+    format!("{INDENT}{keyword:KEYWORD$}{rest}")
+}
+
+fn clause(kind: &ClauseKind) -> String {
+    let keyword = kind.keyword();
+    match kind {
+        ClauseKind::Title(s)
+        | ClauseKind::Elsewhere(s)
+        | ClauseKind::Code(s)
+        | ClauseKind::Note(s) => keyed(keyword, &quoted(&s.value)),
+        ClauseKind::Announce(names) => keyed(keyword, &names_list(names)),
+        ClauseKind::Honor(None) => keyed(keyword, "all"),
+        ClauseKind::Honor(Some(names)) => keyed(keyword, &names_list(names)),
+        ClauseKind::Valid(w) => keyed(keyword, &window(w)),
+        ClauseKind::When { label, expr } => {
+            let label = label
+                .as_ref()
+                .map(|l| format!("{}: ", quoted(&l.value)))
+                .unwrap_or_default();
+            let column = INDENT.len() + KEYWORD + label.chars().count();
+            keyed(keyword, &format!("{label}{}", condition(expr, column)))
+        }
+        ClauseKind::Benefit(b) => keyed(keyword, &benefit(b)),
+        ClauseKind::Limit(n) => keyed(keyword, &format!("{} per customer", n.value)),
+        ClauseKind::Priority(n) => keyed(keyword, &n.value.to_string()),
+        ClauseKind::Stackable | ClauseKind::Exclusive => keyed(keyword, ""),
+        ClauseKind::On { channel, note, fee } => {
+            let mut parts = Vec::new();
+            if let Some(note) = note {
+                parts.push(format!("note {}", quoted(&note.value)));
+            }
+            if let Some(fee) = fee {
+                parts.push(format!("fee {}", fee.value));
+            }
+            let one_line = if parts.is_empty() {
+                format!("{INDENT}on {} {{ }}", channel.text)
+            } else {
+                format!("{INDENT}on {} {{ {} }}", channel.text, parts.join("  "))
+            };
+            if one_line.chars().count() <= WIDTH {
+                one_line
+            } else {
+                let inner: Vec<String> = parts
+                    .iter()
+                    .map(|p| format!("{INDENT}{INDENT}{p}"))
+                    .collect();
+                format!(
+                    "{INDENT}on {} {{\n{}\n{INDENT}}}",
+                    channel.text,
+                    inner.join("\n")
+                )
+            }
+        }
+    }
+}
+
+fn window(w: &Window) -> String {
+    match (&w.start, &w.end) {
+        (Some(s), Some(e)) => format!("{s} to {e}"),
+        (Some(s), None) => format!("from {s}"),
+        (None, Some(e)) => format!("until {e}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn benefit(b: &Benefit) -> String {
+    match b {
+        Benefit::Price(m) => format!("price {}", m.value),
+        Benefit::Percent {
+            percent, cap: None, ..
+        } => format!("{percent}% off"),
+        Benefit::Percent {
+            percent,
+            cap: Some(cap),
+            ..
+        } => format!("{percent}% off up to {}", cap.value),
+        Benefit::Off(m) => format!("{} off", m.value),
+        Benefit::Free(s) => format!("free {}", quoted(&s.value)),
+    }
+}
+
+/// A condition on one line when it fits, else broken before each top-level `and` or `or`,
+/// the continuation lines indented to `column`.
+fn condition(expr: &Expr, column: usize) -> String {
+    let one_line = expr.to_string();
+    if column + one_line.chars().count() <= WIDTH {
+        return one_line;
+    }
+    let (parts, word, precedence) = match &expr.kind {
+        ExprKind::And(parts) => (parts, "and", 2),
+        ExprKind::Or(parts) => (parts, "or", 1),
+        _ => return one_line,
+    };
+    let pad = " ".repeat(column);
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let text = if part_needs_parens(part, precedence) {
+                format!("({part})")
+            } else {
+                part.to_string()
+            };
+            if i == 0 {
+                text
+            } else {
+                format!("\n{pad}{word} {text}")
+            }
+        })
+        .collect()
+}
+
+/// Whether a part of an `and` (precedence 2) or `or` (1) needs parentheses, as `Display`
+/// would give it.
+fn part_needs_parens(part: &Expr, precedence: u8) -> bool {
+    let own = match part.kind {
+        ExprKind::Or(_) => 1,
+        ExprKind::And(_) => 2,
+        _ => return false,
+    };
+    own <= precedence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format;
+
+    #[test]
+    fn lays_out_an_offer() {
+        let text = "offer a{note \"n\" when x.y>=12 title \"A\"  # the title\n benefit 130 USD off   valid 2016-05-01 to 2016-05-31 18:00}";
+        let formatted = format(text).unwrap();
+        assert_eq!(
+            formatted,
+            "offer a {\n  title     \"A\"  # the title\n  valid     2016-05-01 to 2016-05-31 18:00\n  when      x.y >= 12\n  benefit   130.00 USD off\n  note      \"n\"\n}\n"
+        );
+        assert_eq!(format(&formatted).unwrap(), formatted);
+    }
+
+    #[test]
+    fn breaks_long_conditions_before_and() {
+        let text = "offer a { title \"A\" when customer.plan in [\"unlimited\", \"family\", \"premium\"] and not (\"fraud_hold\" in customer.flags) and customer.tenure_months >= 12 }";
+        let formatted = format(text).unwrap();
+        assert_eq!(
+            formatted,
+            "offer a {\n  title     \"A\"\n  when      customer.plan in [\"unlimited\", \"family\", \"premium\"]\n            and not (\"fraud_hold\" in customer.flags)\n            and customer.tenure_months >= 12\n}\n"
+        );
+    }
+
+    #[test]
+    fn keeps_comments_with_what_they_describe() {
+        let text = "# the shop\ntimezone \"UTC\" # zone\n\n# customers\ncontext {\n  # how long\n  c.n number\n  c.longer_name text # plan\n  # end of fields\n}\n# last words\n";
+        let formatted = format(text).unwrap();
+        assert_eq!(
+            formatted,
+            "# the shop\ntimezone \"UTC\"  # zone\n\n# customers\ncontext {\n  # how long\n  c.n            number\n  c.longer_name  text  # plan\n  # end of fields\n}\n\n# last words\n"
+        );
+        assert_eq!(format(&formatted).unwrap(), formatted);
+    }
+
+    #[test]
+    fn refuses_files_with_errors() {
+        assert!(format("offer a { title }").is_err());
+    }
+}
