@@ -1,10 +1,12 @@
 //! A customer's context: a document checked against the schema and laid out by slot, so
 //! evaluation finds each field by index.
 
+use std::collections::BTreeMap;
+
 use crate::input::document::Doc;
 use crate::language::check::Schema;
-use crate::language::check::schema::PRICE;
 use crate::language::check::schema::{Branch, Tree};
+use crate::language::check::schema::{PRICE, REDEEMED};
 use crate::value::money::{Money, MoneyError};
 use crate::value::number::{Decimal, NumberError};
 use crate::value::time::{parse_date, parse_instant};
@@ -14,6 +16,9 @@ use crate::value::{Type, Value};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Context {
     values: Vec<Option<Value>>,
+    /// Unreversed redemptions per offer id, all customers together, as a ledger counts them
+    /// for `budget` clauses; `None` when no ledger is attached.
+    budget_use: Option<BTreeMap<String, u64>>,
 }
 
 /// A value of the wrong type: the path, what was expected and what was found.
@@ -29,6 +34,7 @@ impl Context {
     pub fn empty(schema: &Schema) -> Context {
         Context {
             values: vec![None; schema.len()],
+            budget_use: None,
         }
     }
 
@@ -54,11 +60,41 @@ impl Context {
                 message: format!("cannot be negative, found \"{m}\""),
             });
         }
-        Ok(Context { values })
+        Ok(Context {
+            values,
+            budget_use: None,
+        })
     }
 
     pub fn get(&self, slot: usize) -> Option<&Value> {
         self.values.get(slot).and_then(Option::as_ref)
+    }
+
+    /// Whether the document gave `redeemed` (a service that reads it from its ledger refuses
+    /// a context that also carries it).
+    pub fn has_redeemed(&self) -> bool {
+        self.get(REDEEMED).is_some()
+    }
+
+    /// Sets `redeemed`: the ids of the offers this customer redeemed, one entry per
+    /// redemption, as a ledger knows them.
+    pub fn set_redeemed(&mut self, offer_ids: Vec<String>) {
+        self.values[REDEEMED] = Some(Value::List(
+            offer_ids.into_iter().map(Value::Text).collect(),
+        ));
+    }
+
+    /// Attaches a ledger's counts for `budget` clauses: unreversed redemptions per offer id,
+    /// all customers together (offers not named have none).
+    pub fn set_budget_use(&mut self, used: BTreeMap<String, u64>) {
+        self.budget_use = Some(used);
+    }
+
+    /// A ledger's count of an offer's redemptions, when a ledger is attached.
+    pub fn budget_use(&self, offer: &str) -> Option<u64> {
+        self.budget_use
+            .as_ref()
+            .map(|used| used.get(offer).copied().unwrap_or(0))
     }
 }
 
