@@ -6,75 +6,22 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::engine::compile::{CompiledOffer, normalize_code};
-use crate::engine::evaluate::{Env, Tri, explain};
+use crate::engine::evaluate::eligible_from::{self, Because};
+use crate::engine::evaluate::outcome::{
+    self, Found, Window, benefit_currency, eligibility, fee_currency,
+};
+use crate::engine::evaluate::residual::{Residual, residual};
+use crate::engine::evaluate::{Env, Tri, eval, explain};
 use crate::engine::quote::{Quote, Taker, quote};
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
-use crate::language::check::schema::{CODES, PRICE, REDEEMED};
+use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
 use crate::language::check::{Explained, OfferModel};
 use crate::value::money::Money;
-use crate::value::time::format_instant;
+use crate::value::time::{format_instant, local_datetime};
 use crate::value::{Value, quoted};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Eligible,
-    Ineligible,
-    Unknown,
-    NotHonored,
-}
-
-impl Status {
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Eligible => "eligible",
-            Status::Ineligible => "ineligible",
-            Status::Unknown => "unknown",
-            Status::NotHonored => "not_honored",
-        }
-    }
-
-    fn of(results: impl Iterator<Item = Outcome>) -> Status {
-        let mut status = Status::Eligible;
-        for r in results {
-            match r {
-                Outcome::Fail => return Status::Ineligible,
-                Outcome::Unknown => status = Status::Unknown,
-                Outcome::Pass => {}
-            }
-        }
-        status
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Pass,
-    Fail,
-    Unknown,
-}
-
-impl Outcome {
-    pub fn word(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::Unknown => "unknown",
-        }
-    }
-}
-
-impl From<Tri> for Outcome {
-    fn from(t: Tri) -> Outcome {
-        match t {
-            Tri::True => Outcome::Pass,
-            Tri::False => Outcome::Fail,
-            Tri::Unknown => Outcome::Unknown,
-        }
-    }
-}
+pub use crate::engine::evaluate::outcome::{Outcome, Status};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClauseResult {
@@ -93,6 +40,21 @@ pub struct OfferDecision {
     pub status: Status,
     pub clauses: Vec<ClauseResult>,
     pub missing: Vec<String>,
+    /// What would turn a "no" into a "yes": the residual of each clause that fails or is
+    /// unknown, in clause order; empty when the offer is eligible (SPEC 9.2).
+    pub needs: Vec<Need>,
+    /// A failing clause can never pass again (the window is over, the limit reached…).
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    /// The first instant after `at` at which the offer would be eligible with the context
+    /// unchanged, within 150 years.
+    pub eligible_from: Option<String>,
+    /// When and why it becomes eligible, in the rule set's zone (for text output).
+    #[serde(skip)]
+    pub eligible_when: Option<EligibleWhen>,
+    /// Why a failing clause can never pass (for text output): its explanation.
+    #[serde(skip)]
+    pub final_because: Vec<String>,
     pub price: Option<String>,
     pub note: Option<String>,
     /// For `not_honored`: the status it would have where honored.
@@ -105,6 +67,43 @@ pub struct OfferDecision {
     pub honored_on: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee: Option<String>,
+}
+
+/// The day an offer becomes eligible, as the rule set's zone reads it, and why then.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EligibleWhen {
+    /// The local date and time, like `Sat 1 Aug 2026, 00:00 (America/Chicago)`.
+    pub local: String,
+    pub because: Because,
+}
+
+/// What one clause that fails or is unknown still needs (SPEC 9.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "clause", rename_all = "snake_case")]
+pub enum Need {
+    /// The window has not started: it starts at `from` (UTC).
+    Valid {
+        from: String,
+    },
+    Code {
+        code: String,
+    },
+    Proof {
+        proof: String,
+    },
+    /// The customer's past redemptions are not known.
+    Limit {
+        missing: [&'static str; 1],
+    },
+    /// No ledger is attached to count the offer's redemptions.
+    Budget {
+        missing: [&'static str; 1],
+    },
+    When {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        residual: Residual,
+    },
 }
 
 /// Every offer on one channel.
@@ -208,6 +207,9 @@ impl Serialize for Difference {
 #[derive(Clone)]
 struct Eligibility {
     clauses: Vec<ClauseResult>,
+    found: Vec<Found>,
+    /// Per clause, what it still needs (for those that fail or are unknown and can pass).
+    needs: Vec<Option<Need>>,
     missing: Vec<String>,
 }
 
@@ -223,7 +225,7 @@ impl RuleSet {
     ) -> Decision {
         let env = Env::new(at, self.model.zone);
         let found = self.offers_for(ctx, &env);
-        self.channel_decision(ctx, found, channel, at, only)
+        self.channel_decision(ctx, &env, found, channel, at, only)
     }
 
     /// Decides on every channel and compares them (SPEC section 4.4).
@@ -231,7 +233,7 @@ impl RuleSet {
         let env = Env::new(at, self.model.zone);
         let found = self.offers_for(ctx, &env);
         let decisions: Vec<Decision> = (0..self.model.channels.len())
-            .map(|c| self.channel_decision(ctx, found.clone(), c, at, only))
+            .map(|c| self.channel_decision(ctx, &env, found.clone(), c, at, only))
             .collect();
         let parity = self.parity(&decisions, only);
         AllChannels {
@@ -245,7 +247,7 @@ impl RuleSet {
     pub fn missing(&self, offer: usize, ctx: &Context, at: DateTime<Utc>) -> Vec<String> {
         let env = Env::new(at, self.model.zone);
         let found = self.eligibility(&self.model.offers[offer], &self.offers[offer], ctx, &env);
-        let unknown = Status::of(found.clauses.iter().map(|c| c.result)) == Status::Unknown;
+        let unknown = eligibility(found.found.iter().map(Found::outcome)) == Status::Unknown;
         if unknown { found.missing } else { Vec::new() }
     }
 
@@ -258,6 +260,72 @@ impl RuleSet {
             .collect()
     }
 
+    /// What each clause of an offer finds in a context, in the order explanations list
+    /// them: the facts both the status and the words come from.
+    fn facts(
+        &self,
+        model: &OfferModel,
+        compiled: &CompiledOffer,
+        ctx: &Context,
+        env: &Env,
+    ) -> Vec<(Explained, Found)> {
+        let list_price = list_price(ctx);
+        let texts = |slot| match ctx.get(slot) {
+            Some(Value::List(items)) => Some(items),
+            _ => None,
+        };
+        let holds = |slot, wanted: &str| {
+            texts(slot).map(|items| {
+                items
+                    .iter()
+                    .any(|c| matches!(c, Value::Text(t) if normalize_code(t) == wanted))
+            })
+        };
+        model
+            .explained
+            .iter()
+            .filter_map(|&item| {
+                let found = match item {
+                    Explained::Valid => {
+                        Found::Window(Window::at(compiled, env.at.timestamp_micros()))
+                    }
+                    Explained::Code => {
+                        Found::Code(holds(CODES, compiled.code.as_deref().unwrap_or("")))
+                    }
+                    Explained::Proof(i) => Found::Proof(holds(PROOFS, &compiled.proofs[i])),
+                    Explained::Limit => Found::Limit {
+                        used: texts(REDEEMED).map(|ids| {
+                            ids.iter()
+                                .filter(|r| matches!(r, Value::Text(t) if *t == model.id))
+                                .count()
+                        }),
+                        limit: compiled.limit.unwrap_or(0),
+                    },
+                    Explained::Budget => Found::Budget {
+                        used: ctx.budget_use(&model.id),
+                        budget: compiled.budget.unwrap_or(0),
+                    },
+                    Explained::When(i) => {
+                        let (value, missing) = eval(&compiled.whens[i], ctx, env);
+                        Found::When { value, missing }
+                    }
+                    Explained::Benefit => benefit_currency(compiled, list_price)?,
+                };
+                Some((item, found))
+            })
+            .collect()
+    }
+
+    /// The offer's eligibility at another instant, on a channel (its fee's currency counts),
+    /// without words: what `eligible_from` tries at each candidate instant.
+    fn eligible_at(&self, offer: usize, ctx: &Context, env: &Env, channel: usize) -> bool {
+        let (model, compiled) = (&self.model.offers[offer], &self.offers[offer]);
+        let facts = self.facts(model, compiled, ctx, env);
+        let fee = fee_currency(compiled, channel, list_price(ctx));
+        eligibility(facts.iter().map(|(_, f)| f).chain(&fee).map(Found::outcome))
+            == Status::Eligible
+    }
+
     fn eligibility(
         &self,
         model: &OfferModel,
@@ -266,103 +334,144 @@ impl RuleSet {
         env: &Env,
     ) -> Eligibility {
         let schema = &self.model.schema;
-        let mut clauses = Vec::with_capacity(model.explained.len());
-        let mut missing: Vec<usize> = Vec::new();
-        let list_price = match ctx.get(PRICE) {
-            Some(Value::Money(m)) => Some(*m),
-            _ => None,
-        };
-        for item in &model.explained {
-            let (clause, label, result, detail) = match *item {
-                Explained::Valid => {
-                    let (result, detail) = window_result(compiled, env.at);
-                    ("valid", None, result, detail)
-                }
-                Explained::Code => {
-                    let written = model.code.as_ref().map_or("", |c| c.value.as_str());
-                    let needed = compiled.code.as_deref().unwrap_or("");
-                    match ctx.get(CODES) {
-                        Some(Value::List(codes)) => {
-                            let has = codes.iter().any(
-                                |c| matches!(c, Value::Text(t) if normalize_code(t) == needed),
-                            );
-                            let detail = if has {
-                                format!("code {} presented", quoted(written))
-                            } else if codes.is_empty() {
-                                format!("needs code {}; the customer has no codes", quoted(written))
-                            } else {
-                                format!(
-                                    "needs code {}; the customer has {}",
-                                    quoted(written),
-                                    Value::List(codes.clone())
-                                )
-                            };
-                            (
-                                "code",
-                                None,
-                                if has { Outcome::Pass } else { Outcome::Fail },
-                                detail,
-                            )
-                        }
-                        _ => {
-                            missing.push(CODES);
-                            let detail = format!(
-                                "needs code {}; the customer's codes are not known",
-                                quoted(written)
-                            );
-                            ("code", None, Outcome::Unknown, detail)
-                        }
-                    }
-                }
-                Explained::Limit => {
-                    let limit = compiled.limit.unwrap_or(0);
-                    match ctx.get(REDEEMED) {
-                        Some(Value::List(ids)) => {
-                            let used = ids
-                                .iter()
-                                .filter(|r| matches!(r, Value::Text(t) if *t == model.id))
-                                .count();
-                            let ok = used < limit;
-                            let detail = if ok {
-                                format!("redeemed {used} of {limit} allowed")
-                            } else {
-                                format!("redeemed {used} of {limit} allowed: the limit is reached")
-                            };
-                            (
-                                "limit",
-                                None,
-                                if ok { Outcome::Pass } else { Outcome::Fail },
-                                detail,
-                            )
-                        }
-                        _ => {
-                            missing.push(REDEEMED);
-                            let detail = format!(
-                                "limit {limit} per customer; the customer's past redemptions are not known"
-                            );
-                            ("limit", None, Outcome::Unknown, detail)
-                        }
-                    }
-                }
-                Explained::When(i) => {
-                    let e = explain(&compiled.whens[i], ctx, env, schema);
-                    if e.value == Tri::Unknown {
-                        missing.extend(&e.missing);
-                    }
-                    (
-                        "when",
-                        model.whens[i].label.clone(),
-                        e.value.into(),
-                        e.detail,
-                    )
-                }
-                Explained::Benefit => {
-                    let Some(mismatch) = benefit_mismatch(compiled, list_price) else {
-                        continue;
+        let facts = self.facts(model, compiled, ctx, env);
+        let mut clauses = Vec::with_capacity(facts.len());
+        let mut needs = Vec::with_capacity(facts.len());
+        let mut missing: Vec<String> = Vec::new();
+        let mut slots: Vec<usize> = Vec::new();
+        for (item, found) in &facts {
+            let result = found.outcome();
+            let written_code = || model.code.as_ref().map_or("", |c| c.value.as_str());
+            let (clause, label, detail) = match (*item, found) {
+                (Explained::Valid, Found::Window(w)) => {
+                    let words = &compiled.window_words;
+                    let detail = match w {
+                        Window::Before => words.before.clone(),
+                        Window::Inside => words.inside.clone(),
+                        Window::After => words.after.clone(),
                     };
-                    ("benefit", None, Outcome::Fail, mismatch)
+                    ("valid", None, detail)
                 }
+                (Explained::Code, Found::Code(presented)) => {
+                    let written = quoted(written_code());
+                    let detail = match (presented, ctx.get(CODES)) {
+                        (Some(true), _) => format!("code {written} presented"),
+                        (Some(false), Some(Value::List(codes))) if codes.is_empty() => {
+                            format!("needs code {written}; the customer has no codes")
+                        }
+                        (Some(false), Some(codes)) => {
+                            format!("needs code {written}; the customer has {codes}")
+                        }
+                        _ => {
+                            slots.push(CODES);
+                            format!("needs code {written}; the customer's codes are not known")
+                        }
+                    };
+                    ("code", None, detail)
+                }
+                (Explained::Proof(i), Found::Proof(seen)) => {
+                    let written = quoted(&model.proofs[i].value);
+                    let detail = match (seen, ctx.get(PROOFS)) {
+                        (Some(true), _) => format!("proof {written} seen"),
+                        (Some(false), Some(Value::List(proofs))) if proofs.is_empty() => {
+                            format!("needs proof {written}; no proof has been seen")
+                        }
+                        (Some(false), Some(proofs)) => {
+                            format!("needs proof {written}; the proofs seen are {proofs}")
+                        }
+                        _ => {
+                            slots.push(PROOFS);
+                            format!(
+                                "needs proof {written}; the customer's proofs have not been checked"
+                            )
+                        }
+                    };
+                    ("proof", Some(model.proofs[i].value.clone()), detail)
+                }
+                (Explained::Limit, Found::Limit { used, limit }) => {
+                    let detail = match used {
+                        Some(used) if used < limit => format!("redeemed {used} of {limit} allowed"),
+                        Some(used) => {
+                            format!("redeemed {used} of {limit} allowed: the limit is reached")
+                        }
+                        None => {
+                            slots.push(REDEEMED);
+                            format!(
+                                "limit {limit} per customer; the customer's past redemptions are not known"
+                            )
+                        }
+                    };
+                    ("limit", None, detail)
+                }
+                (Explained::Budget, Found::Budget { used, budget }) => {
+                    let detail = match used {
+                        Some(used) if used < budget => {
+                            format!("{} of {budget} left", budget - used)
+                        }
+                        Some(_) => format!("0 of {budget} left: the budget is used up"),
+                        None => {
+                            missing.push(String::from("ledger"));
+                            format!(
+                                "budget {budget} redemptions; no ledger is attached to count them"
+                            )
+                        }
+                    };
+                    ("budget", None, detail)
+                }
+                (Explained::When(i), Found::When { value, missing: m }) => {
+                    let e = explain(&compiled.whens[i], ctx, env, schema);
+                    debug_assert_eq!(e.value, *value);
+                    if *value == Tri::Unknown {
+                        slots.extend(m);
+                    }
+                    ("when", model.whens[i].label.clone(), e.detail)
+                }
+                (
+                    Explained::Benefit,
+                    Found::BenefitCurrency {
+                        benefit,
+                        price,
+                        cap,
+                    },
+                ) => {
+                    let what = if *cap { "cap" } else { "benefit" };
+                    let detail = format!(
+                        "the {what} is in {}, the price in {}",
+                        benefit.code(),
+                        price.code()
+                    );
+                    ("benefit", None, detail)
+                }
+                // `facts` pairs every clause with its own kind of finding
+                _ => continue,
             };
+            let need = match (result, found) {
+                (Outcome::Pass, _) => None,
+                (_, Found::Window(Window::Before)) => compiled.start.map(|t| Need::Valid {
+                    from: format_instant(t),
+                }),
+                (_, Found::Code(_)) => Some(Need::Code {
+                    code: written_code().to_string(),
+                }),
+                (_, Found::Proof(_)) => label.clone().map(|proof| Need::Proof { proof }),
+                (Outcome::Unknown, Found::Limit { .. }) => Some(Need::Limit {
+                    missing: ["redeemed"],
+                }),
+                (Outcome::Unknown, Found::Budget { .. }) => Some(Need::Budget {
+                    missing: ["ledger"],
+                }),
+                (_, Found::When { .. }) => {
+                    let Explained::When(i) = item else { continue };
+                    residual(&compiled.whens[*i], ctx, env, schema)
+                        .1
+                        .map(|residual| Need::When {
+                            label: label.clone(),
+                            residual,
+                        })
+                }
+                _ => None,
+            };
+            needs.push(need);
             clauses.push(ClauseResult {
                 clause,
                 label,
@@ -370,30 +479,31 @@ impl RuleSet {
                 detail,
             });
         }
+        slots.sort_unstable();
+        slots.dedup();
+        missing.extend(slots.iter().map(|s| schema.field(*s).path.clone()));
+        // by code point of the path, whatever the schema's order (SPEC 8)
         missing.sort_unstable();
         missing.dedup();
         Eligibility {
             clauses,
-            missing: missing
-                .iter()
-                .map(|s| schema.field(*s).path.clone())
-                .collect(),
+            found: facts.into_iter().map(|(_, f)| f).collect(),
+            needs,
+            missing,
         }
     }
 
     fn channel_decision(
         &self,
         ctx: &Context,
+        env: &Env,
         found: Vec<Eligibility>,
         channel: usize,
         at: DateTime<Utc>,
         only: Option<usize>,
     ) -> Decision {
         let channel_name = &self.model.channels[channel];
-        let list_price = match ctx.get(PRICE) {
-            Some(Value::Money(m)) => Some(*m),
-            _ => None,
-        };
+        let list_price = list_price(ctx);
         let mut offers = Vec::with_capacity(found.len());
         let mut statuses = Vec::with_capacity(found.len());
         for (i, ((model, compiled), elig)) in self
@@ -405,9 +515,14 @@ impl RuleSet {
             .enumerate()
         {
             let fee = compiled.fees[channel];
-            let mut clauses = elig.clauses;
-            if let (Some(fee), Some(price)) = (fee, list_price)
-                && fee.currency != price.currency
+            let Eligibility {
+                mut clauses,
+                mut found,
+                needs,
+                missing,
+            } = elig;
+            if let Some(f @ Found::FeeCurrency { fee, price }) =
+                fee_currency(compiled, channel, list_price)
             {
                 clauses.push(ClauseResult {
                     clause: "fee",
@@ -415,18 +530,15 @@ impl RuleSet {
                     result: Outcome::Fail,
                     detail: format!(
                         "the fee on {channel_name} is in {}, the price in {}",
-                        fee.currency.code(),
-                        price.currency.code()
+                        fee.code(),
+                        price.code()
                     ),
                 });
+                found.push(f);
             }
-            let eligibility = Status::of(clauses.iter().map(|c| c.result));
+            let eligibility = eligibility(found.iter().map(Found::outcome));
             let honored = compiled.honors(channel);
-            let status = if honored {
-                eligibility
-            } else {
-                Status::NotHonored
-            };
+            let status = outcome::status(eligibility, honored);
             let price = match (status, compiled.benefit, list_price) {
                 (Status::Eligible, Some(b), Some(list)) => Some(b.apply(list)),
                 _ => None,
@@ -435,17 +547,65 @@ impl RuleSet {
             if only.is_some_and(|o| o != i) {
                 continue;
             }
-            let on = model.on.iter().find(|o| o.channel == channel);
+            let is_final = found.iter().any(Found::is_final);
+            let from = if eligibility == Status::Eligible || is_final {
+                None
+            } else {
+                eligible_from::candidates(compiled, ctx, env)
+                    .into_iter()
+                    .find(|(t, _)| {
+                        self.eligible_at(i, ctx, &Env::new(*t, self.model.zone), channel)
+                    })
+            };
+            let final_because = if eligibility == Status::Eligible {
+                Vec::new()
+            } else {
+                found
+                    .iter()
+                    .zip(&clauses)
+                    .filter(|(f, _)| f.is_final())
+                    .map(|(f, c)| match f {
+                        Found::Window(_) => format!("the offer {}", c.detail),
+                        Found::Limit { limit, .. } => format!(
+                            "the customer has had it {limit} time{}, as often as it allows",
+                            if *limit == 1 { "" } else { "s" }
+                        ),
+                        Found::Budget { .. } => String::from("the offer's budget is used up"),
+                        _ => c.detail.clone(),
+                    })
+                    .collect()
+            };
+            let on = model
+                .on
+                .iter()
+                .find(|o| o.channel == channel)
+                .filter(|_| honored);
             offers.push(OfferDecision {
                 id: model.id.clone(),
                 title: model.title.clone(),
                 status,
                 clauses,
                 missing: if eligibility == Status::Unknown {
-                    elig.missing
+                    missing
                 } else {
                     Vec::new()
                 },
+                needs: if eligibility == Status::Eligible {
+                    Vec::new()
+                } else {
+                    needs.into_iter().flatten().collect()
+                },
+                is_final: eligibility != Status::Eligible && is_final,
+                eligible_from: from.as_ref().map(|(t, _)| format_instant(*t)),
+                eligible_when: from.map(|(t, because)| EligibleWhen {
+                    local: format!(
+                        "{} ({})",
+                        local_datetime(self.model.zone, t).format("%a %-d %b %Y, %H:%M"),
+                        self.model.zone_name
+                    ),
+                    because,
+                }),
+                final_because,
                 price: price.map(|p| p.to_string()),
                 note: on
                     .and_then(|o| o.note.clone())
@@ -536,7 +696,11 @@ impl RuleSet {
                     elsewhere: model.elsewhere.clone(),
                 });
             }
-            for on in &model.on {
+            for on in model
+                .on
+                .iter()
+                .filter(|o| model.honored_on.contains(&o.channel))
+            {
                 differences.push(Difference::Declared {
                     offer: model.id.clone(),
                     channel: self.model.channels[on.channel].clone(),
@@ -549,35 +713,10 @@ impl RuleSet {
     }
 }
 
-/// A benefit (or its cap) in another currency than the price makes the offer ineligible.
-fn benefit_mismatch(compiled: &CompiledOffer, list_price: Option<Money>) -> Option<String> {
-    let price = list_price?;
-    let (benefit, cap) = compiled.benefit?.currencies();
-    if let Some(m) = benefit.filter(|m| m.currency != price.currency) {
-        return Some(format!(
-            "the benefit is in {}, the price in {}",
-            m.currency.code(),
-            price.currency.code()
-        ));
-    }
-    if let Some(m) = cap.filter(|m| m.currency != price.currency) {
-        return Some(format!(
-            "the cap is in {}, the price in {}",
-            m.currency.code(),
-            price.currency.code()
-        ));
-    }
-    None
-}
-
-/// The `valid` clause: inside the window, or when it starts or ended.
-fn window_result(compiled: &CompiledOffer, at: DateTime<Utc>) -> (Outcome, String) {
-    let words = &compiled.window_words;
-    if compiled.start.is_some_and(|start| at < start) {
-        (Outcome::Fail, words.before.clone())
-    } else if compiled.end.is_some_and(|end| at >= end) {
-        (Outcome::Fail, words.after.clone())
-    } else {
-        (Outcome::Pass, words.inside.clone())
+/// The context's list price, when it has one.
+fn list_price(ctx: &Context) -> Option<Money> {
+    match ctx.get(PRICE) {
+        Some(Value::Money(m)) => Some(*m),
+        _ => None,
     }
 }

@@ -67,12 +67,16 @@ pub enum ClauseKind {
     Elsewhere(Str),
     Valid(Window),
     Code(Str),
+    /// Evidence an agent must have seen (`proof "student ID"`); repeatable.
+    Proof(Str),
     When {
         label: Option<Str>,
         expr: Expr,
     },
     Benefit(Benefit),
     Limit(Count),
+    /// `budget N redemptions`: all customers together, as the ledger counts them.
+    Budget(Count),
     Priority(Count),
     Stackable,
     Exclusive,
@@ -94,9 +98,11 @@ impl ClauseKind {
             ClauseKind::Elsewhere(_) => "elsewhere",
             ClauseKind::Valid(_) => "valid",
             ClauseKind::Code(_) => "code",
+            ClauseKind::Proof(_) => "proof",
             ClauseKind::When { .. } => "when",
             ClauseKind::Benefit(_) => "benefit",
             ClauseKind::Limit(_) => "limit",
+            ClauseKind::Budget(_) => "budget",
             ClauseKind::Priority(_) => "priority",
             ClauseKind::Stackable => "stackable",
             ClauseKind::Exclusive => "exclusive",
@@ -139,7 +145,7 @@ pub struct MoneyLit {
     pub span: Span,
 }
 
-/// A whole number of a `limit` or `priority`.
+/// A whole number of a `limit`, `budget` or `priority`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Count {
     pub value: i64,

@@ -43,14 +43,16 @@ fn rank(kind: &ClauseKind) -> u8 {
         ClauseKind::Elsewhere(_) => 3,
         ClauseKind::Valid(_) => 4,
         ClauseKind::Code(_) => 5,
-        ClauseKind::When { .. } => 6,
-        ClauseKind::Benefit(_) => 7,
-        ClauseKind::Limit(_) => 8,
-        ClauseKind::Priority(_) => 9,
-        ClauseKind::Stackable => 10,
-        ClauseKind::Exclusive => 11,
-        ClauseKind::Note(_) => 12,
-        ClauseKind::On { .. } => 13,
+        ClauseKind::Proof(_) => 6,
+        ClauseKind::When { .. } => 7,
+        ClauseKind::Benefit(_) => 8,
+        ClauseKind::Limit(_) => 9,
+        ClauseKind::Budget(_) => 10,
+        ClauseKind::Priority(_) => 11,
+        ClauseKind::Stackable => 12,
+        ClauseKind::Exclusive => 13,
+        ClauseKind::Note(_) => 14,
+        ClauseKind::On { .. } => 15,
     }
 }
 
@@ -310,6 +312,7 @@ fn clause(kind: &ClauseKind) -> String {
         ClauseKind::Title(s)
         | ClauseKind::Elsewhere(s)
         | ClauseKind::Code(s)
+        | ClauseKind::Proof(s)
         | ClauseKind::Note(s) => keyed(keyword, &quoted(&s.value)),
         ClauseKind::Announce(names) => keyed(keyword, &names_list(names)),
         ClauseKind::Honor(None) => keyed(keyword, "all"),
@@ -325,6 +328,7 @@ fn clause(kind: &ClauseKind) -> String {
         }
         ClauseKind::Benefit(b) => keyed(keyword, &benefit(b)),
         ClauseKind::Limit(n) => keyed(keyword, &format!("{} per customer", n.value)),
+        ClauseKind::Budget(n) => keyed(keyword, &format!("{} redemptions", n.value)),
         ClauseKind::Priority(n) => keyed(keyword, &n.value.to_string()),
         ClauseKind::Stackable | ClauseKind::Exclusive => keyed(keyword, ""),
         ClauseKind::On { channel, note, fee } => {

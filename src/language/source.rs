@@ -47,8 +47,15 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
+        // A line ends at LF, CR LF or a lone CR.
+        let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        for (i, b) in bytes.iter().enumerate() {
+            let ends = *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends {
+                line_starts.push(i + 1);
+            }
+        }
         SourceFile {
             name: name.into(),
             text,
@@ -73,14 +80,11 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .map_or(self.text.len(), |&e| e - 1);
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
         self.text
             .get(start..end)
             .unwrap_or("")
-            .trim_end_matches('\r')
+            .trim_end_matches(['\r', '\n'])
     }
 }
 

@@ -3,7 +3,11 @@
 
 use std::fmt::Write as _;
 
-use crate::engine::decision::{AllChannels, Decision, Difference, OfferDecision, Outcome, Status};
+use crate::engine::decision::{
+    AllChannels, Decision, Difference, Need, OfferDecision, Outcome, Status,
+};
+use crate::engine::evaluate::eligible_from::Because;
+use crate::engine::evaluate::residual::{Gap, Residual, Shown};
 use crate::render::words;
 use crate::tools::offers::{Entry, Listing};
 use crate::tools::parity;
@@ -66,6 +70,9 @@ fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w)
             price,
             reason(o)
         );
+        for line in what_it_takes(o) {
+            let _ = writeln!(out, "      {line}");
+        }
         if detailed {
             let _ = writeln!(out, "      {}", o.title);
             out.push_str(&clause_lines(o, "      "));
@@ -88,6 +95,93 @@ fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w)
             for step in &q.explanation {
                 let _ = writeln!(out, "    {step}");
             }
+        }
+    }
+}
+
+/// What would turn a "no" into a "yes", in lines an agent can read out: what is still
+/// needed, when the offer would be eligible with nothing changed, and what can never change.
+pub fn what_it_takes(o: &OfferDecision) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !matches!(o.status, Status::Ineligible | Status::Unknown) {
+        return lines;
+    }
+    let needs: Vec<String> = o.needs.iter().map(|n| need_words(n, o)).collect();
+    match needs.as_slice() {
+        [] => {}
+        [one] if one.starts_with("one of: ") => lines.push(format!("needs {one}")),
+        _ => lines.push(format!("needs: {}", needs.join("; "))),
+    }
+    if let Some(when) = &o.eligible_when {
+        let why = match when.because {
+            Because::Starts => String::from("the offer starts"),
+            Because::Turns { n } => format!("turns {n}"),
+            Because::DaysSince { n } => format!("{n} days since the date it counts from"),
+        };
+        lines.push(format!("eligible from {} ({why})", when.local));
+    }
+    if o.is_final {
+        lines.push(format!("final: {}", o.final_because.join("; ")));
+    }
+    lines
+}
+
+fn need_words(need: &Need, o: &OfferDecision) -> String {
+    match need {
+        Need::Valid { .. } => o
+            .clauses
+            .iter()
+            .find(|c| c.clause == "valid")
+            .map_or_else(|| String::from("the offer to start"), |c| c.detail.clone()),
+        Need::Code { code } => format!("code {}", crate::value::quoted(code)),
+        Need::Proof { proof } => format!("proof {}", crate::value::quoted(proof)),
+        Need::Limit { .. } => String::from("the customer's past redemptions (redeemed)"),
+        Need::Budget { .. } => String::from("a ledger to count the offer's redemptions"),
+        Need::When { residual, .. } => residual_words(residual, false),
+    }
+}
+
+/// A residual in words: `x >= 12 (now 6, short by 6)`; `all` joined with "and", `any` as
+/// "one of: …, or …"; nested groups in parentheses.
+fn residual_words(r: &Residual, nested: bool) -> String {
+    match r {
+        Residual::Leaf(leaf) => {
+            let now: Vec<String> = leaf.now.iter().map(|(_, v)| shown_words(v)).collect();
+            let now = if now.is_empty() {
+                String::from("-")
+            } else {
+                now.join(", ")
+            };
+            let gap = match &leaf.gap {
+                Some(Gap::ShortBy(v)) => format!(", short by {}", shown_words(v)),
+                Some(Gap::OverBy(v)) => format!(", over by {}", shown_words(v)),
+                None => String::new(),
+            };
+            format!("{} (now {now}{gap})", leaf.test)
+        }
+        Residual::All(entries) => {
+            let text: Vec<String> = entries.iter().map(|e| residual_words(e, true)).collect();
+            let text = text.join(" and ");
+            if nested { format!("({text})") } else { text }
+        }
+        Residual::Any(entries) => {
+            let text: Vec<String> = entries.iter().map(|e| residual_words(e, true)).collect();
+            let text = format!("one of: {}", text.join(", or "));
+            if nested { format!("({text})") } else { text }
+        }
+    }
+}
+
+fn shown_words(v: &Shown) -> String {
+    match v {
+        Shown::Missing => String::from("missing"),
+        Shown::Bool(b) => b.to_string(),
+        Shown::Number(n) => n.to_string(),
+        Shown::Text(t) => crate::value::quoted(t),
+        Shown::Written(t) => t.clone(),
+        Shown::List(items) => {
+            let items: Vec<String> = items.iter().map(shown_words).collect();
+            format!("[{}]", items.join(", "))
         }
     }
 }

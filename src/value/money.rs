@@ -235,7 +235,9 @@ impl fmt::Display for MoneyError {
                 1 => write!(f, "{currency} amounts have at most 1 decimal place"),
                 n => write!(f, "{currency} amounts have at most {n} decimal places"),
             },
-            MoneyError::TooLarge => f.write_str("the amount is too large"),
+            MoneyError::TooLarge => f.write_str(
+                "the amount is too large: money is exact up to 10^18 minor units (1,000,000,000,000,000,000 cents of USD)",
+            ),
             MoneyError::Malformed => f.write_str(
                 "money is written as an amount, a space and a currency code, like \"130.00 USD\"",
             ),

@@ -157,6 +157,40 @@ impl Decimal {
         }
     }
 
+    /// `self − other`, exactly; `None` when the result does not fit.
+    pub fn checked_sub(&self, other: &Decimal) -> Option<Decimal> {
+        let scale = self.scale.max(other.scale);
+        let a = self
+            .mantissa
+            .checked_mul(10i128.checked_pow(scale - self.scale)?)?;
+        let b = other
+            .mantissa
+            .checked_mul(10i128.checked_pow(scale - other.scale)?)?;
+        Some(Decimal::normalized(a.checked_sub(b)?, scale))
+    }
+
+    /// The largest whole number not above the value.
+    pub fn floor(&self) -> i128 {
+        self.mantissa.div_euclid(pow10(self.scale))
+    }
+
+    /// The smallest whole number not below the value.
+    pub fn ceil(&self) -> i128 {
+        -(-self.mantissa).div_euclid(pow10(self.scale))
+    }
+
+    /// `mantissa × 10^-scale` without trailing zeros after the point.
+    fn normalized(mut mantissa: i128, mut scale: u32) -> Decimal {
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        if mantissa == 0 {
+            scale = 0;
+        }
+        Decimal { mantissa, scale }
+    }
+
     fn split(&self) -> (i128, i128) {
         let p = pow10(self.scale);
         (self.mantissa / p, self.mantissa % p)
@@ -231,6 +265,16 @@ mod tests {
         }
         assert_eq!(Decimal::parse("1e400"), Err(NumberError::TooLarge));
         assert_eq!(Decimal::parse("1e-400"), Err(NumberError::TooPrecise));
+    }
+
+    #[test]
+    fn subtracts_and_rounds_exactly() {
+        assert_eq!(d("12").checked_sub(&d("6.5")), Some(d("5.5")));
+        assert_eq!(d("0.3").checked_sub(&d("0.1")), Some(d("0.2")));
+        assert_eq!(d("1.10").checked_sub(&d("1.1")), Some(Decimal::ZERO));
+        assert_eq!((d("2.5").floor(), d("2.5").ceil()), (2, 3));
+        assert_eq!((d("-2.5").floor(), d("-2.5").ceil()), (-3, -2));
+        assert_eq!((d("7").floor(), d("7").ceil()), (7, 7));
     }
 
     #[test]

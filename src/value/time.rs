@@ -1,6 +1,8 @@
 //! Time zones, local dates and times of validity windows, and evaluation instants.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
 use chrono_tz::{TZ_VARIANTS, Tz};
 
 use crate::language::diagnostic::did_you_mean;
@@ -22,6 +24,34 @@ pub fn zone(name: &str) -> Result<Tz, String> {
 /// (skipped by a DST change) is read with the offset in force before the change, a time that
 /// occurs twice is the first of the two.
 pub fn local_instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    if let Some((year, _)) = same_calendar(local.year())
+        && let Some(stand_in) = local.with_year(year)
+    {
+        return table_instant(tz, stand_in) + (local - stand_in);
+    }
+    table_instant(tz, local)
+}
+
+/// The zone's tables (chrono-tz's) run to the end of 2099 and then keep one offset for
+/// ever, where the zone's rules go on changing twice a year. A date past 2099 is read in the
+/// year of 2072–2099 with the same calendar (leap or not, 1 January on the same weekday),
+/// where the same rules fall on the same dates: that year and the days between them.
+fn same_calendar(year: i32) -> Option<(i32, i64)> {
+    const LAST: i32 = 2099;
+    if year <= LAST {
+        return None;
+    }
+    let jan1 = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1);
+    let leap = |y: i32| NaiveDate::from_ymd_opt(y, 2, 29).is_some();
+    let target = jan1(year)?;
+    (LAST - 27..=LAST)
+        .find(|&y| {
+            leap(y) == leap(year) && jan1(y).is_some_and(|d| d.weekday() == target.weekday())
+        })
+        .and_then(|y| Some((y, (target - jan1(y)?).num_days())))
+}
+
+fn table_instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => t.with_timezone(&Utc),
         LocalResult::Ambiguous(first, second) => first.min(second).with_timezone(&Utc),
@@ -47,7 +77,18 @@ pub fn start_of_day(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
 
 /// The calendar date of an instant in `tz`.
 pub fn local_date(tz: Tz, at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&tz).date_naive()
+    local_datetime(tz, at).date()
+}
+
+/// The wall time of an instant in `tz`.
+pub fn local_datetime(tz: Tz, at: DateTime<Utc>) -> NaiveDateTime {
+    if let Some((_, days)) = same_calendar(at.year())
+        && let Some(delta) = Duration::try_days(days)
+    {
+        let stand_in = at - delta;
+        return stand_in.with_timezone(&tz).naive_local() + delta;
+    }
+    at.with_timezone(&tz).naive_local()
 }
 
 /// An RFC 3339 instant (`2016-05-10T10:00:00-05:00`), or `None`.
@@ -144,6 +185,33 @@ mod tests {
         assert_eq!(
             local_instant(chicago, t("2016-11-06", 1, 30)),
             at("2016-11-06T06:30:00Z")
+        );
+    }
+
+    #[test]
+    fn zones_keep_changing_after_their_tables_end() {
+        let sydney = zone("Australia/Sydney").unwrap();
+        // July is winter in Sydney (+10:00), January summer (+11:00), in 2176 as in 2026
+        assert_eq!(
+            start_of_day(sydney, date("2176-07-08")),
+            at("2176-07-07T14:00:00Z")
+        );
+        assert_eq!(
+            start_of_day(sydney, date("2176-01-08")),
+            at("2176-01-07T13:00:00Z")
+        );
+        let chicago = zone("America/Chicago").unwrap();
+        assert_eq!(
+            start_of_day(chicago, date("2150-07-04")),
+            at("2150-07-04T05:00:00Z")
+        );
+        assert_eq!(
+            local_date(chicago, at("2150-07-04T04:59:00Z")),
+            date("2150-07-03")
+        );
+        assert_eq!(
+            local_date(chicago, at("2150-12-25T05:59:00Z")),
+            date("2150-12-24")
         );
     }
 

@@ -22,10 +22,6 @@ pub const OTHER: u32 = u32::MAX;
 pub struct Bits(pub Vec<u64>);
 
 impl Bits {
-    pub fn with_capacity(n: usize) -> Bits {
-        Bits(vec![0; n.div_ceil(64)])
-    }
-
     pub fn insert(&mut self, id: u32) {
         let (word, bit) = (id as usize / 64, id % 64);
         if word >= self.0.len() {
@@ -181,6 +177,9 @@ pub struct Fast {
     /// Normalised codes, and per offer the id of its code.
     pub codes: Dict,
     pub code_of: Vec<Option<u32>>,
+    /// Normalised proofs, and per offer the ids of its proofs.
+    pub proofs: Dict,
+    pub proofs_of: Vec<Box<[u32]>>,
     /// Ids of offers with a limit, and per offer its id there.
     pub limited: Dict,
     pub limit_of: Vec<Option<u32>>,
@@ -220,6 +219,8 @@ pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
         });
         let code = offer.code.as_ref().map(|c| b.fast.codes.id(c));
         b.fast.code_of.push(code);
+        let proofs = offer.proofs.iter().map(|p| b.fast.proofs.id(p)).collect();
+        b.fast.proofs_of.push(proofs);
         let limit = offer.limit.map(|_| b.fast.limited.id(id));
         b.fast.limit_of.push(limit);
     }

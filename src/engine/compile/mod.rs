@@ -109,20 +109,20 @@ pub struct CompiledOffer {
     pub honored: u64,
     /// Trimmed and lower-cased.
     pub code: Option<String>,
+    /// The proofs to see, trimmed and lower-cased, in file order.
+    pub proofs: Vec<String>,
     pub limit: Option<usize>,
+    pub budget: Option<u64>,
     pub whens: Vec<Cond>,
     pub benefit: Option<PriceBenefit>,
-    /// The declared fee per channel index.
+    /// The declared fee per channel index (only on channels that honor the offer: an `on`
+    /// block for another channel has no effect).
     pub fees: Vec<Option<Money>>,
 }
 
 impl CompiledOffer {
     pub fn honors(&self, channel: usize) -> bool {
         self.honored & (1 << channel) != 0
-    }
-
-    pub fn is_live(&self, at: DateTime<Utc>) -> bool {
-        self.start.is_none_or(|s| s <= at) && self.end.is_none_or(|e| at < e)
     }
 }
 
@@ -134,7 +134,8 @@ pub fn compile(model: &Model) -> Vec<CompiledOffer> {
         .collect()
 }
 
-/// The form codes are compared in: trimmed, lower-cased.
+/// The form codes and proofs are compared in: trimmed of Unicode White_Space (what
+/// `str::trim` removes), lower-cased.
 pub fn normalize_code(code: &str) -> String {
     code.trim().to_lowercase()
 }
@@ -175,7 +176,11 @@ fn compile_offer(
     zone: &str,
 ) -> CompiledOffer {
     let mut fees = vec![None; channels];
-    for on in &offer.on {
+    for on in offer
+        .on
+        .iter()
+        .filter(|o| offer.honored_on.contains(&o.channel))
+    {
         fees[on.channel] = on.fee;
     }
     let start = offer
@@ -196,7 +201,13 @@ fn compile_offer(
         window_words: window_words(offer.window.as_ref(), zone),
         honored: offer.honored_on.iter().fold(0, |mask, c| mask | (1 << c)),
         code: offer.code.as_ref().map(|c| normalize_code(&c.value)),
+        proofs: offer
+            .proofs
+            .iter()
+            .map(|p| normalize_code(&p.value))
+            .collect(),
         limit: offer.limit.as_ref().map(|l| l.value.max(0) as usize),
+        budget: offer.budget.as_ref().map(|b| b.value.max(0) as u64),
         whens: offer.whens.iter().map(|w| cond(&w.expr, schema)).collect(),
         benefit: offer.benefit.as_ref().and_then(|b| match b {
             Benefit::Price(m) => Some(PriceBenefit::Price(m.value)),

@@ -5,13 +5,13 @@
 
 use chrono::{DateTime, Utc};
 
+use super::outcome::{self, Found, Outcome, Status, Window, benefit_currency, fee_currency};
 use super::{Env, Tri, Val, compare, eval};
-use crate::engine::compile::fast::{Bits, Fast, Formula, Logic, OTHER, Pred};
+use crate::engine::compile::fast::{Bits, Dict, Fast, Formula, Logic, OTHER, Pred};
 use crate::engine::compile::normalize_code;
-use crate::engine::decision::Status;
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
-use crate::language::check::schema::{CODES, PRICE, REDEEMED};
+use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
 use crate::value::Value;
 
 /// A text field that is missing.
@@ -27,6 +27,7 @@ pub struct Scratch {
     lists: Vec<Bits>,
     present: Vec<bool>,
     codes: Bits,
+    proofs: Bits,
     redeemed: Vec<usize>,
     /// Per test: its answer (`Tri as u8`: false 0, unknown 1, true 2).
     answers: Vec<u8>,
@@ -61,19 +62,8 @@ impl Scratch {
                 }
             }
         }
-        self.codes.clear();
-        if !fast.codes.is_empty()
-            && let Some(Value::List(codes)) = ctx.get(CODES)
-        {
-            for code in codes {
-                if let Value::Text(t) = code {
-                    let id = fast.codes.get(&normalize_code(t));
-                    if id != OTHER {
-                        self.codes.insert(id);
-                    }
-                }
-            }
-        }
+        normalized_ids(&mut self.codes, &fast.codes, ctx.get(CODES));
+        normalized_ids(&mut self.proofs, &fast.proofs, ctx.get(PROOFS));
         self.redeemed.clear();
         self.redeemed.resize(fast.limited.len(), 0);
         if let Some(Value::List(ids)) = ctx.get(REDEEMED) {
@@ -87,6 +77,24 @@ impl Scratch {
             }
         }
         self.answers.resize(fast.tests.len(), Tri::Unknown as u8);
+    }
+}
+
+/// The ids, in `dict`, of the texts of a list compared as codes are (trimmed, lower-cased).
+fn normalized_ids(bits: &mut Bits, dict: &Dict, list: Option<&Value>) {
+    bits.clear();
+    if dict.is_empty() {
+        return;
+    }
+    if let Some(Value::List(items)) = list {
+        for item in items {
+            if let Value::Text(t) = item {
+                let id = dict.get(&normalize_code(t));
+                if id != OTHER {
+                    bits.insert(id);
+                }
+            }
+        }
     }
 }
 
@@ -118,9 +126,11 @@ impl RuleSet {
             lists,
             present,
             codes,
+            proofs,
             redeemed,
             answers,
         } = scratch;
+        let at = outcome::effective(at);
         let run = Run {
             ctx,
             env: std::cell::OnceCell::new(),
@@ -131,13 +141,14 @@ impl RuleSet {
             present,
         };
         let price = match ctx.get(PRICE) {
-            Some(Value::Money(m)) => Some(m.currency),
+            Some(Value::Money(m)) => Some(*m),
             _ => None,
         };
         for &i in &fast.by_kind {
             answers[i as usize] = run.test(&fast.tests[i as usize]) as u8;
         }
         let has_codes = ctx.get(CODES).is_some();
+        let has_proofs = ctx.get(PROOFS).is_some();
         let has_redeemed = ctx.get(REDEEMED).is_some();
         out.clear();
         let now = at.timestamp_micros();
@@ -146,44 +157,50 @@ impl RuleSet {
                 out.push(Status::NotHonored);
                 continue;
             }
-            // is_live, as integers: bounds are whole minutes, so flooring `at` changes nothing
-            if now < offer.micros.0 || now >= offer.micros.1 {
+            // The facts gathered from bits and counts; `outcome` decides what they come to,
+            // as it does for the explained path. A failing fact ends the offer's work.
+            let mut unknown = false;
+            let mut fail = |found: Found| match found.outcome() {
+                Outcome::Fail => true,
+                Outcome::Unknown => {
+                    unknown = true;
+                    false
+                }
+                Outcome::Pass => false,
+            };
+            let failed = fail(Found::Window(Window::at(offer, now)))
+                || fast.code_of[i]
+                    .is_some_and(|code| fail(Found::Code(has_codes.then(|| codes.contains(code)))))
+                || fast.proofs_of[i]
+                    .iter()
+                    .any(|&proof| fail(Found::Proof(has_proofs.then(|| proofs.contains(proof)))))
+                || fast.limit_of[i]
+                    .zip(offer.limit)
+                    .is_some_and(|(id, limit)| {
+                        fail(Found::Limit {
+                            used: has_redeemed.then(|| redeemed[id as usize]),
+                            limit,
+                        })
+                    })
+                || offer.budget.is_some_and(|budget| {
+                    fail(Found::Budget {
+                        used: ctx.budget_use(&self.model.offers[i].id),
+                        budget,
+                    })
+                })
+                || benefit_currency(offer, price).is_some_and(&mut fail)
+                || fee_currency(offer, channel, price).is_some_and(&mut fail);
+            if failed {
                 out.push(Status::Ineligible);
                 continue;
             }
-            let mut unknown = false;
-            if let Some(code) = fast.code_of[i] {
-                if !has_codes {
-                    unknown = true;
-                } else if !codes.contains(code) {
-                    out.push(Status::Ineligible);
-                    continue;
-                }
-            }
-            if let (Some(id), Some(limit)) = (fast.limit_of[i], offer.limit) {
-                if !has_redeemed {
-                    unknown = true;
-                } else if redeemed[id as usize] >= limit {
-                    out.push(Status::Ineligible);
-                    continue;
-                }
-            }
-            if let Some(currency) = price {
-                let other = |m: Option<crate::value::money::Money>| {
-                    m.is_some_and(|m| m.currency != currency)
-                };
-                let (benefit, cap) = offer.benefit.map(|b| b.currencies()).unwrap_or_default();
-                if other(benefit) || other(cap) || other(offer.fees[channel]) {
-                    out.push(Status::Ineligible);
-                    continue;
-                }
-            }
-            out.push(match logic(&fast.logic[i], answers) {
-                Tri::False => Status::Ineligible,
-                Tri::Unknown => Status::Unknown,
-                Tri::True if unknown => Status::Unknown,
-                Tri::True => Status::Eligible,
-            });
+            let when = logic(&fast.logic[i], answers);
+            let gates = if unknown {
+                Outcome::Unknown
+            } else {
+                Outcome::Pass
+            };
+            out.push(outcome::eligibility([gates, when.into()]));
         }
     }
 }

@@ -2,8 +2,11 @@
 //! unknown` is false, `true or unknown` is true, `not unknown` is unknown, and a comparison
 //! with a missing operand is unknown.
 
+pub mod eligible_from;
 mod explain;
 mod fast;
+pub mod outcome;
+pub mod residual;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use std::cmp::Ordering;
@@ -64,7 +67,9 @@ pub struct Env {
 }
 
 impl Env {
+    /// A leap second is read as the last instant of its minute (`outcome::effective`).
     pub fn new(at: DateTime<Utc>, zone: chrono_tz::Tz) -> Env {
+        let at = outcome::effective(at);
         Env {
             at,
             today: local_date(zone, at),

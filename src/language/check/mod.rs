@@ -48,9 +48,12 @@ pub struct OfferModel {
     pub elsewhere: Option<String>,
     pub window: Option<WindowModel>,
     pub code: Option<ast::Str>,
+    /// The evidence to see, in file order.
+    pub proofs: Vec<ast::Str>,
     pub whens: Vec<When>,
     pub benefit: Option<Benefit>,
     pub limit: Option<ast::Count>,
+    pub budget: Option<ast::Count>,
     pub priority: i64,
     pub stackable: bool,
     pub exclusive: bool,
@@ -70,7 +73,10 @@ pub struct When {
 pub enum Explained {
     Valid,
     Code,
+    /// The offer's `proofs[i]`.
+    Proof(usize),
     Limit,
+    Budget,
     When(usize),
     Benefit,
 }
@@ -334,9 +340,11 @@ impl Checker<'_> {
             elsewhere: None,
             window: None,
             code: None,
+            proofs: Vec::new(),
             whens: Vec::new(),
             benefit: None,
             limit: None,
+            budget: None,
             priority: 0,
             stackable: false,
             exclusive: false,
@@ -350,7 +358,10 @@ impl Checker<'_> {
         let mut announce_names: Vec<ast::Name> = Vec::new();
         for clause in &offer.clauses {
             let keyword = clause.kind.keyword();
-            if !matches!(clause.kind, ClauseKind::When { .. } | ClauseKind::On { .. }) {
+            if !matches!(
+                clause.kind,
+                ClauseKind::When { .. } | ClauseKind::On { .. } | ClauseKind::Proof(_)
+            ) {
                 if let Some(first) = seen.get(keyword) {
                     let help = format!("the first is at {}", self.sources.location(*first));
                     let d = self.error(
@@ -395,6 +406,16 @@ impl Checker<'_> {
                     model.code = Some(s.clone());
                     model.explained.push(Explained::Code);
                 }
+                ClauseKind::Proof(s) => {
+                    if s.value.trim().is_empty() {
+                        self.error("bad-code", String::from("the proof is empty"), s.span)
+                            .help = Some(String::from(
+                            "name the evidence the agent must see, like `proof \"student ID\"`",
+                        ));
+                    }
+                    model.explained.push(Explained::Proof(model.proofs.len()));
+                    model.proofs.push(s.clone());
+                }
                 ClauseKind::When { label, expr } => {
                     if let Err(d) = types::check_condition(expr, schema) {
                         self.diagnostics.push(d);
@@ -412,6 +433,10 @@ impl Checker<'_> {
                 ClauseKind::Limit(n) => {
                     model.limit = Some(n.clone());
                     model.explained.push(Explained::Limit);
+                }
+                ClauseKind::Budget(n) => {
+                    model.budget = Some(n.clone());
+                    model.explained.push(Explained::Budget);
                 }
                 ClauseKind::Priority(n) => model.priority = n.value,
                 ClauseKind::Stackable => {

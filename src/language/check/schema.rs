@@ -6,17 +6,19 @@ use crate::language::source::Span;
 use crate::value::Type;
 
 /// Fields every rule set has without declaring them (SPEC section 2).
-fn reserved() -> [(&'static str, Type); 3] {
+fn reserved() -> [(&'static str, Type); 4] {
     [
         ("codes", Type::List(Box::new(Type::Text))),
         ("redeemed", Type::List(Box::new(Type::Text))),
         ("price", Type::Money),
+        ("proofs", Type::List(Box::new(Type::Text))),
     ]
 }
 
 pub const CODES: usize = 0;
 pub const REDEEMED: usize = 1;
 pub const PRICE: usize = 2;
+pub const PROOFS: usize = 3;
 
 #[derive(Clone, Debug)]
 pub struct Field {

@@ -17,6 +17,9 @@ use crate::value::time::parse_date;
 
 pub use prescan::MAX_NESTING;
 
+/// The largest `limit`, `budget` or `priority` (and the smallest priority is its negative).
+pub const MAX_COUNT: i64 = 1_000_000_000_000;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar/offer.pest"]
 pub(crate) struct OfferParser;
@@ -105,6 +108,7 @@ fn is_token(rule: Rule) -> bool {
             | kw_until
             | kw_to
             | kw_code
+            | kw_proof
             | kw_when
             | kw_benefit
             | kw_price
@@ -114,6 +118,8 @@ fn is_token(rule: Rule) -> bool {
             | kw_limit
             | kw_per
             | kw_customer
+            | kw_budget
+            | kw_redemptions
             | kw_priority
             | kw_stackable
             | kw_exclusive
@@ -280,20 +286,14 @@ impl Builder {
             Rule::elsewhere => ClauseKind::Elsewhere(self.parse_string(first(pair)?)?),
             Rule::valid => ClauseKind::Valid(self.parse_valid(first(pair)?)?),
             Rule::code => ClauseKind::Code(self.parse_string(first(pair)?)?),
+            Rule::proof => ClauseKind::Proof(self.parse_string(first(pair)?)?),
             Rule::when => self.parse_when(pair)?,
             Rule::benefit => ClauseKind::Benefit(self.parse_benefit(first(pair)?)?),
-            Rule::limit => {
-                let count = self.parse_count(first(pair)?, "limit")?;
-                if count.value < 0 {
-                    return Err(self.error(
-                        "bad-number",
-                        "the limit cannot be negative",
-                        count.span,
-                    ));
-                }
-                ClauseKind::Limit(count)
+            Rule::limit => ClauseKind::Limit(self.parse_count(first(pair)?, "limit", 0)?),
+            Rule::budget => ClauseKind::Budget(self.parse_count(first(pair)?, "budget", 0)?),
+            Rule::priority => {
+                ClauseKind::Priority(self.parse_count(first(pair)?, "priority", -MAX_COUNT)?)
             }
-            Rule::priority => ClauseKind::Priority(self.parse_count(first(pair)?, "priority")?),
             Rule::stackable => ClauseKind::Stackable,
             Rule::exclusive => ClauseKind::Exclusive,
             Rule::note => ClauseKind::Note(self.parse_string(first(pair)?)?),
@@ -341,7 +341,7 @@ impl Builder {
             if is_note {
                 note = Some(self.parse_string(first(item)?)?);
             } else {
-                fee = Some(self.parse_money(first(item)?)?);
+                fee = Some(self.parse_amount_given(first(item)?, "a fee")?);
             }
         }
         Ok(ClauseKind::On { channel, note, fee })
@@ -412,9 +412,9 @@ impl Builder {
         let mut inner = children(pair);
         let first = inner.next().ok_or_else(internal)?;
         Ok(match rule {
-            Rule::benefit_price => Benefit::Price(self.parse_money(first)?),
+            Rule::benefit_price => Benefit::Price(self.parse_amount_given(first, "a price")?),
             Rule::benefit_free => Benefit::Free(self.parse_string(first)?),
-            Rule::benefit_off => Benefit::Off(self.parse_money(first)?),
+            Rule::benefit_off => Benefit::Off(self.parse_amount_given(first, "an amount off")?),
             _ => {
                 let span = self.span(&first);
                 let text = first.as_str();
@@ -433,7 +433,7 @@ impl Builder {
                     ));
                 }
                 let cap = match inner.next() {
-                    Some(m) => Some(self.parse_money(m)?),
+                    Some(m) => Some(self.parse_amount_given(m, "the cap")?),
                     None => None,
                 };
                 Benefit::Percent { percent, span, cap }
@@ -441,13 +441,13 @@ impl Builder {
         })
     }
 
-    fn parse_count(&self, pair: Pair<Rule>, what: &str) -> Built<Count> {
+    /// A whole number between `min` and [`MAX_COUNT`].
+    fn parse_count(&self, pair: Pair<Rule>, what: &str, min: i64) -> Built<Count> {
         let span = self.span(&pair);
         let text = pair.as_str();
-        let value = Decimal::parse(text)
+        let number = Decimal::parse(text)
             .ok()
-            .and_then(|d| d.to_i64())
-            .filter(|v| v.abs() <= 1_000_000_000_000)
+            .filter(|d| d.scale() == 0)
             .ok_or_else(|| {
                 self.error(
                     "bad-number",
@@ -455,7 +455,32 @@ impl Builder {
                     span,
                 )
             })?;
+        let value = number
+            .to_i64()
+            .filter(|v| (min..=MAX_COUNT).contains(v))
+            .ok_or_else(|| {
+                self.error(
+                    "bad-number",
+                    format!("the {what} must be between {min} and {MAX_COUNT}, not `{text}`"),
+                    span,
+                )
+            })?;
         Ok(Count { value, span })
+    }
+
+    /// Money in a benefit, a cap or a fee: never negative.
+    fn parse_amount_given(&self, pair: Pair<Rule>, what: &str) -> Built<MoneyLit> {
+        let money = self.parse_money(pair)?;
+        if money.value.minor < 0 {
+            return Err(self
+                .error(
+                    "bad-money",
+                    format!("{what} cannot be negative, but it is `{}`", money.value),
+                    money.span,
+                )
+                .help("write the amount without `-`: a benefit takes money off, a fee adds it"));
+        }
+        Ok(money)
     }
 
     fn parse_money(&self, pair: Pair<Rule>) -> Built<MoneyLit> {

@@ -23,7 +23,8 @@ pub fn prescan(text: &str, file: u32) -> Result<Prescan, Diagnostic> {
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
+                // a comment ends at LF, CR LF or a lone CR
+                while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
                     i += 1;
                 }
             }
@@ -46,7 +47,7 @@ pub fn prescan(text: &str, file: u32) -> Result<Prescan, Diagnostic> {
                         }
                         Some(b'"') => break,
                         Some(b'\\') => i += 1,
-                        Some(b'\n') => multi_line = true,
+                        Some(b'\n' | b'\r') => multi_line = true,
                         _ => {}
                     }
                     i += 1;

@@ -35,6 +35,7 @@ enum Want {
     Off,
     UpTo,
     PerCustomer,
+    Redemptions,
     OnItem,
     OpenBrace,
     Clause,
@@ -55,6 +56,7 @@ impl Want {
             Want::Of => &["of"],
             Want::All => &["all"],
             Want::PerCustomer => &["per", "customer"],
+            Want::Redemptions => &["redemptions"],
             Want::Window => &["from", "until"],
             Want::Benefit => &["price", "free"],
             Want::OnItem => &["note", "fee"],
@@ -92,6 +94,7 @@ impl Want {
             Want::Off => "`off`",
             Want::UpTo => "`up to`",
             Want::PerCustomer => "`per customer`",
+            Want::Redemptions => "`redemptions`",
             Want::OnItem => "`note \"…\"`/`fee 5.00 USD`",
             Want::OpenBrace => "`{`",
             Want::Clause => "a clause (`title`, `when`, `benefit`…)",
@@ -102,16 +105,18 @@ impl Want {
     }
 }
 
-const CLAUSES: [&str; 14] = [
+const CLAUSES: [&str; 16] = [
     "title",
     "announce",
     "honor",
     "elsewhere",
     "valid",
     "code",
+    "proof",
     "when",
     "benefit",
     "limit",
+    "budget",
     "priority",
     "stackable",
     "exclusive",
@@ -131,10 +136,9 @@ fn want_of_rule(rule: Rule) -> Option<Want> {
         colon => Want::Colon,
         percent => Want::Percent,
         EOI => Want::End,
-        kw_title | kw_announce | kw_honor | kw_elsewhere | kw_valid | kw_code | kw_when
-        | kw_benefit | kw_limit | kw_priority | kw_stackable | kw_exclusive | kw_note | kw_on => {
-            Want::Clause
-        }
+        kw_title | kw_announce | kw_honor | kw_elsewhere | kw_valid | kw_code | kw_proof
+        | kw_when | kw_benefit | kw_limit | kw_budget | kw_priority | kw_stackable
+        | kw_exclusive | kw_note | kw_on => Want::Clause,
         compare_op | in_op | kw_in | not_in => Want::Comparison,
         kw_and | kw_or => Want::AndOr,
         kw_not | group | call | path | number | boolean | list | expr | conjunction | negation
@@ -158,6 +162,7 @@ fn want_of_rule(rule: Rule) -> Option<Want> {
         kw_off => Want::Off,
         kw_up => Want::UpTo,
         kw_per | kw_customer => Want::PerCustomer,
+        kw_redemptions => Want::Redemptions,
         on_note | on_fee | kw_fee => Want::OnItem,
         kw_all => Want::All,
         _ => return None,
@@ -336,7 +341,7 @@ impl Tokens {
                 continue;
             }
             if c == b'#' {
-                while i < bytes.len() && bytes[i] != b'\n' {
+                while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
                     i += 1;
                 }
                 continue;
