@@ -68,11 +68,16 @@ fn offer(i: usize) -> impl Strategy<Value = String> {
             (0..200u32).prop_map(|n| format!("{n}.99 USD off")),
             Just(String::from("free \"a gift\"")),
         ]),
-        (prop::option::of(0..3u32), -2..3i32, 0..3u8),
+        (
+            prop::option::of(0..3u32),
+            -2..3i32,
+            0..3u8,
+            prop::option::of(prop::sample::select(vec!["Gold", "silver "])),
+        ),
         prop::option::of((prop::sample::select(CHANNELS.to_vec()), 0..5u32)),
     )
         .prop_map(
-            move |(honor, window, code, whens, benefit, (limit, priority, combine), on)| {
+            move |(honor, window, code, whens, benefit, (limit, priority, combine, proof), on)| {
                 let mut clauses = vec![format!("title \"Offer {i}\"")];
                 clauses.push(format!("honor {}", honor.join(", ")));
                 if let Some((start, days)) = window {
@@ -83,6 +88,9 @@ fn offer(i: usize) -> impl Strategy<Value = String> {
                 }
                 if let Some(code) = code {
                     clauses.push(format!("code \"{code}\""));
+                }
+                if let Some(proof) = proof {
+                    clauses.push(format!("proof \"{proof}\""));
                 }
                 for (k, w) in whens.iter().enumerate() {
                     if k % 2 == 0 {
@@ -137,9 +145,15 @@ fn context() -> impl Strategy<Value = String> {
             prop::sample::select(vec!["o0", "o1", "o2"]),
             0..4,
         )),
-        prop::option::of(0..300u32),
+        (
+            prop::option::of(0..300u32),
+            prop::option::of(prop::collection::vec(
+                prop::sample::select(vec!["gold", " SILVER", "bronze"]),
+                0..3,
+            )),
+        ),
     )
-        .prop_map(|(n, m, t, year, b, l, codes, redeemed, price)| {
+        .prop_map(|(n, m, t, year, b, l, codes, redeemed, (price, proofs))| {
             let mut c = serde_json::Map::new();
             let mut put = |k: &str, v: serde_json::Value| {
                 c.insert(k.to_string(), v);
@@ -182,6 +196,9 @@ fn context() -> impl Strategy<Value = String> {
             }
             if let Some(p) = price {
                 doc.insert("price".into(), serde_json::json!(format!("{p}.00 USD")));
+            }
+            if let Some(p) = proofs {
+                doc.insert("proofs".into(), serde_json::json!(p));
             }
             serde_json::Value::Object(doc).to_string()
         })

@@ -357,3 +357,128 @@ fn decisions_are_byte_identical_across_runs() {
         );
     }
 }
+
+#[test]
+fn a_leap_second_is_the_last_instant_of_its_minute() {
+    let r = rules("offer a { title \"A\" valid until 2016-12-31 }");
+    let leap = "2016-12-31T23:59:60Z";
+    let d = decide(&r, "{}", "web", leap);
+    assert_eq!(d.offers[0].status, Status::Eligible);
+    assert_eq!(d.at, leap, "`at` prints the instant as given");
+    // the fast path decides it the same way
+    let ctx = context(&r, "{}");
+    let mut scratch = honor::engine::evaluate::Scratch::default();
+    let mut statuses = Vec::new();
+    let at = time::parse_instant(leap).unwrap();
+    r.statuses(&ctx, 0, at, &mut scratch, &mut statuses);
+    assert_eq!(statuses, vec![Status::Eligible]);
+    let r = rules("offer a { title \"A\" valid from 2017-01-01 }");
+    assert_eq!(status(&r, "{}", leap), Status::Ineligible);
+}
+
+#[test]
+fn on_a_channel_that_does_not_honor_the_offer_changes_nothing() {
+    let r = rules(
+        "offer a { title \"A\" honor web elsewhere \"online only\" benefit 10.00 USD off note \"web note\" \
+         on store { note \"store note\" fee 5.00 USD } }",
+    );
+    let ctx = context(&r, r#"{"price": "100.00 USD"}"#);
+    let at = time::parse_instant("2016-05-10T10:00:00Z").unwrap();
+    let all = r.decide_all(&ctx, at, None);
+    let store = &all.decisions.0[1];
+    assert_eq!(store.offers[0].status, Status::NotHonored);
+    assert_eq!(store.offers[0].fee, None);
+    assert_eq!(store.offers[0].note.as_deref(), Some("web note"));
+    let parity = serde_json::to_value(&all.parity).unwrap();
+    assert!(
+        parity["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["kind"] != "declared"),
+        "{parity}"
+    );
+}
+
+#[test]
+fn missing_is_sorted_by_the_paths_code_points() {
+    let r = rules(
+        "context { z.a number\n a.z number\n B.c number }\n\
+         offer a { title \"A\" when z.a > 1 and a.z > 1 and B.c > 1 }",
+    );
+    let d = decide(&r, "{}", "web", "2016-05-10T10:00:00Z");
+    assert_eq!(d.offers[0].missing, vec!["B.c", "a.z", "z.a"]);
+}
+
+#[test]
+fn codes_and_proofs_are_trimmed_of_unicode_white_space_only() {
+    let r = rules("offer a { title \"A\" code \"VIP\" }");
+    let at = "2016-05-10T10:00:00Z";
+    // U+3000 (ideographic space) and U+00A0 are White_Space; U+001C is not
+    assert_eq!(
+        status(&r, "{\"codes\": [\"\u{3000}vip\u{a0}\"]}", at),
+        Status::Eligible
+    );
+    assert_eq!(
+        status(&r, "{\"codes\": [\"\\u001cvip\"]}", at),
+        Status::Ineligible
+    );
+}
+
+fn load_error(text: &str) -> String {
+    let at = time::parse_instant("2016-01-01T00:00:00Z").unwrap();
+    match RuleSet::from_texts(vec![("t.offer".into(), "t.offer".into(), text.into())], at) {
+        Ok(_) => panic!("the rules load:\n{text}"),
+        Err(e) => e.render(),
+    }
+}
+
+#[test]
+fn whole_numbers_out_of_range_say_the_range() {
+    for n in [
+        "-9223372036854775808",
+        "-9223372036854775807",
+        "1000000000001",
+    ] {
+        let e = load_error(&format!("offer a {{ title \"A\" priority {n} }}"));
+        assert!(
+            e.contains("the priority must be between -1000000000000 and 1000000000000"),
+            "{e}"
+        );
+    }
+    rules("offer a { title \"A\" priority -1000000000000 }");
+    let e = load_error("offer a { title \"A\" limit -1 per customer }");
+    assert!(e.contains("the limit must be between 0 and"), "{e}");
+    let e = load_error("offer a { title \"A\" budget 2.5 redemptions }");
+    assert!(e.contains("the budget must be a whole number"), "{e}");
+}
+
+#[test]
+fn money_in_benefits_caps_and_fees_is_never_negative() {
+    for (clause, what) in [
+        ("benefit -5.00 USD off", "an amount off cannot be negative"),
+        ("benefit price -5.00 USD", "a price cannot be negative"),
+        (
+            "benefit 10% off up to -50.00 USD",
+            "the cap cannot be negative",
+        ),
+        ("on web { fee -30.00 USD }", "a fee cannot be negative"),
+    ] {
+        let e = load_error(&format!("offer a {{ title \"A\" {clause} }}"));
+        assert!(e.contains(what), "{clause}: {e}");
+        assert!(e.contains("t.offer:1:"), "names the place: {e}");
+    }
+    // in conditions, negative money is allowed
+    rules("context { c.m money }\noffer a { title \"A\" when c.m > -5.00 USD }");
+    let e = load_error("offer a { title \"A\" benefit 10000000000000000.01 USD off }");
+    assert!(e.contains("exact up to 10^18 minor units"), "{e}");
+}
+
+#[test]
+fn a_lone_carriage_return_ends_a_line_and_its_comment() {
+    let text = "# a comment\roffer a {\r  title \"A\"\r  benefit price -1.00 USD\r}\r";
+    let e = load_error(text);
+    assert!(e.contains("t.offer:4:"), "the error is on line 4: {e}");
+    let r = rules("# the offers\roffer a { title \"A\" }\r# end\r");
+    assert_eq!(r.model.offers.len(), 1);
+}

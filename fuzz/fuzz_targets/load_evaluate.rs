@@ -1,6 +1,7 @@
 //! Rules and a context in one input, split at the first NUL: load both, decide on every
-//! channel, render text and JSON, and check the central property: channels that honor an
-//! offer agree on its status, explanation and price unless a fee says otherwise.
+//! channel, render text and JSON, and check the central properties: the fast path gives the
+//! explained path's statuses, and channels that honor an offer agree on its status,
+//! explanation and price unless a fee says otherwise.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,6 +18,13 @@ fuzz_target!(|data: &[u8]| {
     let all = rules.decide_all(&ctx, at, None);
     let _ = honor::render::text::all_channels(&all, true);
     let _ = serde_json::to_string(&all).expect("decisions serialise");
+    let mut scratch = honor::engine::evaluate::Scratch::default();
+    let mut statuses = Vec::new();
+    for (channel, decision) in all.decisions.0.iter().enumerate() {
+        rules.statuses(&ctx, channel, at, &mut scratch, &mut statuses);
+        let explained: Vec<_> = decision.offers.iter().map(|o| o.status).collect();
+        assert_eq!(statuses, explained, "the fast path and the explained path disagree");
+    }
     let fees = rules.offers.iter().any(|o| o.fees.iter().any(Option::is_some));
     if !fees {
         assert!(all.parity.same, "channels disagree without a declared fee");

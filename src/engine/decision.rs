@@ -72,7 +72,7 @@ pub struct OfferDecision {
 /// The day an offer becomes eligible, as the rule set's zone reads it, and why then.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EligibleWhen {
-    /// The local date and time, like `Sat 1 Aug 2026, 00:00 (America/Chicago)`.
+    /// The local date and time, like `Sat 1 Aug 2026, 00:00 America/Chicago`.
     pub local: String,
     pub because: Because,
 }
@@ -599,7 +599,7 @@ impl RuleSet {
                 eligible_from: from.as_ref().map(|(t, _)| format_instant(*t)),
                 eligible_when: from.map(|(t, because)| EligibleWhen {
                     local: format!(
-                        "{} ({})",
+                        "{} {}",
                         local_datetime(self.model.zone, t).format("%a %-d %b %Y, %H:%M"),
                         self.model.zone_name
                     ),
