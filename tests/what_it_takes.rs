@@ -270,3 +270,79 @@ fn decimal(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     format!("{sign}{}.{:02}", (cents / 100).abs(), (cents % 100).abs())
 }
+
+#[test]
+fn a_budget_counts_every_customer_and_needs_a_ledger() {
+    let r = rules("offer b { title \"First thousand\" budget 1000 redemptions }");
+    let at = time::parse_instant(AT).unwrap();
+    let decide_with = |used: Option<u64>| {
+        let mut ctx = context(&r, "{}");
+        if let Some(used) = used {
+            ctx.set_budget_use([(String::from("b"), used)].into_iter().collect());
+        }
+        r.decide(&ctx, r.channel("web").unwrap(), at, None)
+    };
+    let none = decide_with(None);
+    assert_eq!(none.offers[0].status, Status::Unknown);
+    assert_eq!(none.offers[0].missing, vec!["ledger"]);
+    let left = decide_with(Some(588));
+    assert_eq!(left.offers[0].status, Status::Eligible);
+    assert_eq!(left.offers[0].clauses[0].detail, "412 of 1000 left");
+    let spent = decide_with(Some(1000));
+    assert_eq!(spent.offers[0].status, Status::Ineligible);
+    assert!(spent.offers[0].is_final);
+    // the fast path reads the same counts
+    let mut ctx = context(&r, "{}");
+    ctx.set_budget_use([(String::from("b"), 1000)].into_iter().collect());
+    let mut scratch = honor::engine::evaluate::Scratch::default();
+    let mut statuses = Vec::new();
+    r.statuses(&ctx, 0, at, &mut scratch, &mut statuses);
+    assert_eq!(statuses, vec![Status::Ineligible]);
+}
+
+#[test]
+fn case_files_expect_needs_eligible_from_and_pin_ledger_counts() {
+    let dir = std::env::temp_dir().join(format!("honor-needs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("r.offer"),
+        "timezone \"America/Chicago\"\ncontext { c.born date }\n\
+         offer adult { title \"A\" when age_years(c.born) >= 18 }\n\
+         offer b { title \"B\" budget 10 redemptions }\n",
+    )
+    .unwrap();
+    let case = |ledger: &str, from: &str| {
+        format!(
+            "at: 2026-06-15T12:00:00Z\ncases:\n  - name: teen\n    channel: web\n{ledger}    context: {{ c: {{ born: 2008-08-01 }} }}\n    expect:\n      adult:\n        status: ineligible\n        eligible_from: {from}\n        needs: [{{ clause: when, residual: {{ test: age_years(c.born) >= 18, result: fail, now: {{ age_years(c.born): 17.0 }}, short_by: 1 }} }}]\n      b: eligible\n"
+        )
+    };
+    let run = |text: String| {
+        std::fs::write(dir.join("c.test.yaml"), text).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_honor"))
+            .arg("--rules")
+            .arg(&dir)
+            .arg("test")
+            .output()
+            .unwrap()
+    };
+    let ok = run(case("    ledger: { b: 9 }\n", "2026-08-01T05:00:00Z"));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let wrong = run(case("    ledger: { b: 10 }\n", "2026-08-02T05:00:00Z"));
+    let out = String::from_utf8_lossy(&wrong.stdout);
+    assert_eq!(wrong.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("eligible_from expected 2026-08-02T05:00:00Z, got 2026-08-01T05:00:00Z"),
+        "{out}"
+    );
+    assert!(
+        out.contains("b: expected eligible, got ineligible"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

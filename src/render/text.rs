@@ -354,6 +354,9 @@ fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
     if let Some(code) = &e.code {
         let _ = writeln!(out, "  code: {code}");
     }
+    if !e.proofs.is_empty() {
+        let _ = writeln!(out, "  ask for: {}", e.proofs.join(", "));
+    }
     if let Some(benefit) = &e.benefit {
         let combination = e.combination.map(|c| format!(" ({c})")).unwrap_or_default();
         let _ = writeln!(out, "  benefit: {benefit}{combination}");
@@ -363,6 +366,9 @@ fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
     }
     if let Some(limit) = &e.limit {
         let _ = writeln!(out, "  limit: {limit}");
+    }
+    if let Some(budget) = e.budget {
+        let _ = writeln!(out, "  budget: {budget} redemptions in all");
     }
     if let Some(note) = &e.note {
         let _ = writeln!(out, "  note: {note}");

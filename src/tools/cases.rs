@@ -2,6 +2,7 @@
 //! for them, read and checked against the rule set.
 
 use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::engine::decision::Status;
@@ -51,6 +52,10 @@ pub struct Expect {
     pub status: Option<Status>,
     pub price: Option<Option<String>>,
     pub missing: Option<Vec<String>>,
+    /// The decision's `needs`, as written (numbers compare by value).
+    pub needs: Option<Doc>,
+    /// `Some(None)` expects no instant.
+    pub eligible_from: Option<Option<DateTime<Utc>>>,
 }
 
 /// Something wrong with a case file, at a line when it is known.
@@ -61,8 +66,8 @@ pub struct CaseError {
 }
 
 const FILE_KEYS: [&str; 2] = ["at", "cases"];
-const CASE_KEYS: [&str; 5] = ["name", "context", "channel", "at", "expect"];
-const EXPECT_KEYS: [&str; 3] = ["status", "price", "missing"];
+const CASE_KEYS: [&str; 6] = ["name", "context", "channel", "at", "expect", "ledger"];
+const EXPECT_KEYS: [&str; 5] = ["status", "price", "missing", "needs", "eligible_from"];
 const STATUS_WORDS: [&str; 4] = ["eligible", "ineligible", "unknown", "not_honored"];
 
 /// Reads and checks a case file; every problem found is returned, with its line.
@@ -242,7 +247,12 @@ impl Reader<'_> {
             );
         }
         let channels = self.channels(doc.get("channel"), &path("channel"));
-        let context = self.context(doc.get("context"), &path("context"));
+        let mut context = self.context(doc.get("context"), &path("context"));
+        if let (Some(ctx), Some(ledger)) = (&mut context, doc.get("ledger"))
+            && let Some(used) = self.ledger(ledger, &path("ledger"))
+        {
+            ctx.set_budget_use(used);
+        }
         let (expect, quote) = self.expect(doc.get("expect"), &path("expect"));
         if self.errors.len() > errors_before {
             return None;
@@ -380,6 +390,8 @@ impl Reader<'_> {
                 status: None,
                 price: None,
                 missing: None,
+                needs: None,
+                eligible_from: None,
             };
             match v {
                 Doc::Text(_) => expect.status = self.status(v, &path),
@@ -397,6 +409,15 @@ impl Reader<'_> {
                         None => {}
                         Some(Doc::Null) => expect.price = Some(None),
                         Some(p) => expect.price = Some(self.money(p, &sub("price"), "the offer's price")),
+                    }
+                    expect.needs = v.get("needs").cloned();
+                    match v.get("eligible_from") {
+                        None => {}
+                        Some(Doc::Null) => expect.eligible_from = Some(None),
+                        Some(d) => {
+                            expect.eligible_from =
+                                self.instant(Some(d), &sub("eligible_from")).map(Some)
+                        }
                     }
                     match v.get("missing") {
                         None => {}
@@ -424,6 +445,42 @@ impl Reader<'_> {
             expects.push(expect);
         }
         (expects, quote)
+    }
+
+    /// `ledger: {offer_id: used}`: the redemptions a ledger would count for `budget` clauses.
+    fn ledger(&mut self, doc: &Doc, at: &[Step]) -> Option<BTreeMap<String, u64>> {
+        let Doc::Map(entries) = doc else {
+            self.error(
+                at,
+                format!(
+                    "`ledger` should map offer ids to the redemptions counted, found {}",
+                    doc.describe()
+                ),
+            );
+            return None;
+        };
+        let mut used = BTreeMap::new();
+        for (offer, count) in entries {
+            let mut path = at.to_vec();
+            path.push(key(offer));
+            if let Err(message) = self.rules.offer_index(offer) {
+                self.error(&path, message);
+                continue;
+            }
+            match count {
+                Doc::Number(n) if n.parse::<u64>().is_ok() => {
+                    used.insert(offer.clone(), n.parse().unwrap_or(0));
+                }
+                other => self.error(
+                    &path,
+                    format!(
+                        "the redemptions counted should be a whole number, found {}",
+                        other.describe()
+                    ),
+                ),
+            }
+        }
+        Some(used)
     }
 
     fn status(&mut self, doc: &Doc, at: &[Step]) -> Option<Status> {

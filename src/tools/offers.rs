@@ -55,10 +55,14 @@ pub struct Entry {
     /// How long until it ends (live) or starts (coming).
     pub time_left: Option<String>,
     pub code: Option<String>,
+    /// The evidence an agent must see before applying it.
+    pub proofs: Vec<String>,
     pub benefit: Option<String>,
     pub combination: Option<&'static str>,
     pub conditions: Vec<String>,
     pub limit: Option<String>,
+    /// `budget N redemptions`, all customers together.
+    pub budget: Option<u64>,
     pub priority: i64,
     pub note: Option<String>,
     /// What a channel that does not honor it tells the customer.
@@ -151,6 +155,7 @@ fn entry(
         ends_at: compiled.end.map(format_instant),
         time_left,
         code: model.code.as_ref().map(|c| c.value.clone()),
+        proofs: model.proofs.iter().map(|p| p.value.clone()).collect(),
         benefit: model.benefit.as_ref().map(words::benefit),
         combination: if model.exclusive {
             Some("cannot be combined with other offers")
@@ -173,6 +178,7 @@ fn entry(
             2 => String::from("twice per customer"),
             n => format!("{n} times per customer"),
         }),
+        budget: compiled.budget,
         priority: model.priority,
         note: on
             .and_then(|o| o.note.clone())

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::decision::{Decision, OfferDecision, Status};
 use crate::engine::ruleset::RuleSet;
+use crate::input::document::Doc;
 use crate::render;
 use crate::tools::cases::{Case, CaseFile};
 use crate::tools::line_diff;
@@ -318,6 +319,30 @@ fn expectations(rules: &RuleSet, case: &Case, decision: &Decision) -> Vec<String
                 offer.missing.join(", ")
             ));
         }
+        if let Some(expected) = &e.needs {
+            let got = serde_json::to_string(&offer.needs).unwrap_or_default();
+            let got = crate::input::document::parse_json(&got).unwrap_or(Doc::Null);
+            if !same_doc(expected, &got) {
+                wrong.push(format!(
+                    "needs expected {}, got {}",
+                    doc_text(expected),
+                    doc_text(&got)
+                ));
+            }
+        }
+        if let Some(expected) = &e.eligible_from {
+            let got = offer
+                .eligible_from
+                .as_deref()
+                .and_then(crate::value::time::parse_instant);
+            if *expected != got {
+                wrong.push(format!(
+                    "eligible_from expected {}, got {}",
+                    expected.map_or(String::from("none"), format_instant),
+                    offer.eligible_from.as_deref().unwrap_or("none")
+                ));
+            }
+        }
         if !wrong.is_empty() {
             problems.push(format!(
                 "{id}: {}\n{}",
@@ -343,6 +368,46 @@ fn expectations(rules: &RuleSet, case: &Case, decision: &Decision) -> Vec<String
         }
     }
     problems
+}
+
+/// Two documents alike, numbers compared by value (`6` and `6.0` are the same).
+fn same_doc(a: &Doc, b: &Doc) -> bool {
+    use crate::value::number::Decimal;
+    match (a, b) {
+        (Doc::Number(x), Doc::Number(y)) => {
+            matches!((Decimal::parse(x), Decimal::parse(y)), (Ok(x), Ok(y)) if x == y)
+        }
+        (Doc::List(x), Doc::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_doc(x, y))
+        }
+        (Doc::Map(x), Doc::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| b.get(k).is_some_and(|w| same_doc(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// A document on one line, for a failure report.
+fn doc_text(doc: &Doc) -> String {
+    match doc {
+        Doc::Null => String::from("null"),
+        Doc::Bool(b) => b.to_string(),
+        Doc::Number(n) => n.clone(),
+        Doc::Text(t) => crate::value::quoted(t),
+        Doc::List(items) => {
+            let items: Vec<String> = items.iter().map(doc_text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Doc::Map(entries) => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", doc_text(v)))
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+    }
 }
 
 fn shown(v: Option<&str>) -> &str {
