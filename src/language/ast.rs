@@ -1,5 +1,5 @@
-//! The syntax tree of rule files. Every node keeps the span it was read from; spans never
-//! take part in equality, so two trees are equal when they mean the same.
+//! The syntax tree of rule files. Every node keeps the span it was read from; equality leaves
+//! the spans out, field by field, so two trees are equal when they mean the same.
 
 use chrono::NaiveDate;
 
@@ -14,7 +14,7 @@ pub struct File {
     pub declarations: Vec<Declaration>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Declaration {
     Timezone { name: Str, span: Span },
     Channels { names: Vec<Name>, span: Span },
@@ -23,27 +23,27 @@ pub enum Declaration {
 }
 
 /// An identifier as written: channel, medium, offer id, field path.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Name {
     pub text: String,
     pub span: Span,
 }
 
 /// A string literal, unescaped.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Str {
     pub value: String,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct FieldDecl {
     pub path: Name,
     pub ty: Type,
     pub ty_span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Offer {
     pub id: Name,
     pub clauses: Vec<Clause>,
@@ -52,7 +52,7 @@ pub struct Offer {
     pub incomplete: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Clause {
     pub kind: ClauseKind,
     pub span: Span,
@@ -120,14 +120,14 @@ pub struct Window {
 }
 
 /// A local date, or a local date and time (hours, minutes), in the rule set's zone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Moment {
     pub date: NaiveDate,
     pub time: Option<(u32, u32)>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Benefit {
     Price(MoneyLit),
     Percent {
@@ -139,20 +139,20 @@ pub enum Benefit {
     Free(Str),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct MoneyLit {
     pub value: Money,
     pub span: Span,
 }
 
 /// A whole number of a `limit`, `budget` or `priority`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Count {
     pub value: i64,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
@@ -289,6 +289,67 @@ impl CompareOp {
             CompareOp::Le => ord != Greater,
             CompareOp::Gt => ord == Greater,
             CompareOp::Ge => ord != Less,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------- equality
+
+/// Equality by meaning: the named fields compare, the spans do not.
+macro_rules! eq_without_spans {
+    ($($ty:ident { $($field:ident),* })*) => {
+        $(impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
+            }
+        })*
+    };
+}
+
+eq_without_spans! {
+    Name { text }
+    Str { value }
+    FieldDecl { path, ty }
+    Offer { id, clauses, incomplete }
+    Clause { kind }
+    Moment { date, time }
+    MoneyLit { value }
+    Count { value }
+    Expr { kind }
+}
+
+impl PartialEq for Declaration {
+    fn eq(&self, other: &Self) -> bool {
+        use Declaration::*;
+        match (self, other) {
+            (Timezone { name: a, .. }, Timezone { name: b, .. }) => a == b,
+            (Channels { names: a, .. }, Channels { names: b, .. }) => a == b,
+            (Context { fields: a, .. }, Context { fields: b, .. }) => a == b,
+            (Offer(a), Offer(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl PartialEq for Benefit {
+    fn eq(&self, other: &Self) -> bool {
+        use Benefit::*;
+        match (self, other) {
+            (Price(a), Price(b)) | (Off(a), Off(b)) => a == b,
+            (
+                Percent {
+                    percent: a,
+                    cap: ca,
+                    ..
+                },
+                Percent {
+                    percent: b,
+                    cap: cb,
+                    ..
+                },
+            ) => a == b && ca == cb,
+            (Free(a), Free(b)) => a == b,
+            _ => false,
         }
     }
 }

@@ -81,7 +81,7 @@ impl fmt::Display for Type {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Value {
     Text(String),
     Number(Decimal),

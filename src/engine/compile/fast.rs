@@ -64,8 +64,8 @@ impl Dict {
     }
 }
 
-/// A leaf test with the field on the left.
-#[derive(Clone, Debug)]
+/// A leaf test with the field on the left. Equal tests are one entry of the table.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Pred {
     /// A text field equals a text.
     TextIs {
@@ -232,8 +232,8 @@ pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
 
 struct Builder<'a> {
     fast: Fast,
-    /// Tests already in the table, by their description.
-    seen: HashMap<String, u32>,
+    /// Tests already in the table.
+    seen: HashMap<Pred, u32>,
     schema: &'a Schema,
 }
 
@@ -288,9 +288,8 @@ impl Builder<'_> {
 
     fn test(&mut self, cond: &Cond) -> u32 {
         let pred = self.pred(cond);
-        let key = format!("{pred:?}");
         let next = self.fast.tests.len() as u32;
-        let id = *self.seen.entry(key).or_insert(next);
+        let id = *self.seen.entry(pred.clone()).or_insert(next);
         if id == next {
             self.fast.tests.push(pred);
         }

@@ -2,61 +2,15 @@
 //! literals to values, windows to instants, codes normalised, `in` lists to sets.
 
 use chrono::{DateTime, Utc};
-use std::collections::HashSet;
 
-use crate::language::ast::{Benefit, CompareOp, Expr, ExprKind, Func, Literal, Moment};
-use crate::language::check::{Model, OfferModel, Schema, WindowModel};
-use crate::value::Value;
+use crate::language::ast::{Benefit, Moment};
+use crate::language::check::{Model, OfferModel, WindowModel};
 use crate::value::money::Money;
 use crate::value::number::Decimal;
 
 pub mod fast;
 
-/// A condition over context slots.
-#[derive(Clone, Debug)]
-pub enum Cond {
-    Const(bool),
-    /// A `bool` field.
-    Field(usize),
-    Has(usize),
-    Not(Box<Cond>),
-    And(Box<[Cond]>),
-    Or(Box<[Cond]>),
-    Compare {
-        op: CompareOp,
-        lhs: Operand,
-        rhs: Operand,
-    },
-    In {
-        negated: bool,
-        lhs: Operand,
-        rhs: Operand,
-    },
-    /// `x in ["a", "b"]` on text: a set lookup.
-    InTextSet {
-        negated: bool,
-        lhs: Operand,
-        set: TextSet,
-    },
-}
-
-/// A literal list of text as a set, keeping the written order for explanations.
-#[derive(Clone, Debug)]
-pub struct TextSet {
-    pub items: Vec<String>,
-    pub set: HashSet<String>,
-}
-
-#[derive(Clone, Debug)]
-pub enum Operand {
-    Field(usize),
-    Value(Value),
-    Len(Box<Operand>),
-    AgeYears(Box<Operand>),
-    DaysSince(Box<Operand>),
-    /// A yes/no condition used as a value (`has(x) == false`).
-    Cond(Box<Cond>),
-}
+pub use crate::language::check::condition::{Cond, Operand, TextSet};
 
 /// A benefit that changes the price.
 #[derive(Clone, Copy, Debug)]
@@ -130,7 +84,7 @@ pub fn compile(model: &Model) -> Vec<CompiledOffer> {
     model
         .offers
         .iter()
-        .map(|o| compile_offer(o, &model.schema, model.channels.len(), &model.zone_name))
+        .map(|o| compile_offer(o, model.channels.len(), &model.zone_name))
         .collect()
 }
 
@@ -169,12 +123,7 @@ fn window_words(window: Option<&WindowModel>, zone: &str) -> WindowWords {
     }
 }
 
-fn compile_offer(
-    offer: &OfferModel,
-    schema: &Schema,
-    channels: usize,
-    zone: &str,
-) -> CompiledOffer {
+fn compile_offer(offer: &OfferModel, channels: usize, zone: &str) -> CompiledOffer {
     let mut fees = vec![None; channels];
     for on in offer
         .on
@@ -208,7 +157,7 @@ fn compile_offer(
             .collect(),
         limit: offer.limit.as_ref().map(|l| l.value.max(0) as usize),
         budget: offer.budget.as_ref().map(|b| b.value.max(0) as u64),
-        whens: offer.whens.iter().map(|w| cond(&w.expr, schema)).collect(),
+        whens: offer.whens.iter().map(|w| w.cond.clone()).collect(),
         benefit: offer.benefit.as_ref().and_then(|b| match b {
             Benefit::Price(m) => Some(PriceBenefit::Price(m.value)),
             Benefit::Percent { percent, cap, .. } => Some(PriceBenefit::Percent {
@@ -220,96 +169,4 @@ fn compile_offer(
         }),
         fees,
     }
-}
-
-/// Lowers a type-checked boolean expression.
-pub fn cond(expr: &Expr, schema: &Schema) -> Cond {
-    match &expr.kind {
-        ExprKind::Literal(Literal::Bool(b)) => Cond::Const(*b),
-        ExprKind::Path(p) => Cond::Field(slot(schema, p)),
-        ExprKind::Call {
-            func: Func::Has,
-            arg,
-        } => match &arg.kind {
-            ExprKind::Path(p) => Cond::Has(slot(schema, p)),
-            _ => Cond::Const(false),
-        },
-        ExprKind::Not(inner) => Cond::Not(Box::new(cond(inner, schema))),
-        ExprKind::And(parts) => Cond::And(parts.iter().map(|p| cond(p, schema)).collect()),
-        ExprKind::Or(parts) => Cond::Or(parts.iter().map(|p| cond(p, schema)).collect()),
-        ExprKind::Compare { op, lhs, rhs } => Cond::Compare {
-            op: *op,
-            lhs: operand(lhs, schema),
-            rhs: operand(rhs, schema),
-        },
-        ExprKind::In { negated, lhs, rhs } => {
-            let lhs = operand(lhs, schema);
-            match operand(rhs, schema) {
-                Operand::Value(Value::List(items))
-                    if items.iter().all(|v| matches!(v, Value::Text(_))) && !items.is_empty() =>
-                {
-                    let items: Vec<String> = items
-                        .into_iter()
-                        .filter_map(|v| match v {
-                            Value::Text(s) => Some(s),
-                            _ => None,
-                        })
-                        .collect();
-                    Cond::InTextSet {
-                        negated: *negated,
-                        lhs,
-                        set: TextSet {
-                            set: items.iter().cloned().collect(),
-                            items,
-                        },
-                    }
-                }
-                rhs => Cond::In {
-                    negated: *negated,
-                    lhs,
-                    rhs,
-                },
-            }
-        }
-        // Checked code never reaches here: the rest are not yes/no conditions.
-        _ => Cond::Const(false),
-    }
-}
-
-fn operand(expr: &Expr, schema: &Schema) -> Operand {
-    match &expr.kind {
-        ExprKind::Literal(lit) => Operand::Value(literal(lit)),
-        ExprKind::Path(p) => Operand::Field(slot(schema, p)),
-        ExprKind::List(items) => Operand::Value(Value::List(
-            items
-                .iter()
-                .filter_map(|i| match &i.kind {
-                    ExprKind::Literal(lit) => Some(literal(lit)),
-                    _ => None,
-                })
-                .collect(),
-        )),
-        ExprKind::Call { func, arg } => match func {
-            Func::Len => Operand::Len(Box::new(operand(arg, schema))),
-            Func::AgeYears => Operand::AgeYears(Box::new(operand(arg, schema))),
-            Func::DaysSince => Operand::DaysSince(Box::new(operand(arg, schema))),
-            Func::Has => Operand::Cond(Box::new(cond(expr, schema))),
-        },
-        _ => Operand::Cond(Box::new(cond(expr, schema))),
-    }
-}
-
-fn literal(lit: &Literal) -> Value {
-    match lit {
-        Literal::Number(n) => Value::Number(*n),
-        Literal::Text(s) => Value::Text(s.clone()),
-        Literal::Bool(b) => Value::Bool(*b),
-        Literal::Date(d) => Value::Date(*d),
-        Literal::Money(m) => Value::Money(*m),
-    }
-}
-
-fn slot(schema: &Schema, path: &str) -> usize {
-    // The checker has resolved every path; slot 0 is never reached for checked code.
-    schema.slot(path).unwrap_or(0)
 }

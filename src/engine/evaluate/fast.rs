@@ -314,3 +314,68 @@ fn tri(answer: u8) -> Tri {
         _ => Tri::True,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::document;
+
+    /// Each `when`, as the fast path's formula over shared tests, has the value the general
+    /// evaluator gives the compiled condition, in every context tried.
+    #[test]
+    fn formulas_agree_with_the_conditions_they_were_built_from() {
+        let text = r#"
+            timezone "America/Chicago"
+            context { c.n number  c.t text  c.l list of text  c.b bool  c.m money  c.d date }
+            offer a {
+              title "A"
+              when c.n >= 12 and not (c.t in ["x", "y"]) or c.b
+              when not (c.n < 3 or "z" in c.l) and c.m > 10.00 USD
+              when has(c.d) == false or age_years(c.d) >= 18 and c.t != "x"
+              when not c.b and (len(c.l) > 1 or days_since(c.d) < 30)
+            }
+        "#;
+        let at = crate::value::time::parse_instant("2026-06-15T12:00:00Z").unwrap();
+        let rules =
+            RuleSet::from_texts(vec![("t.offer".into(), "t.offer".into(), text.into())], at)
+                .unwrap();
+        let contexts = [
+            "{}",
+            r#"{"c": {"n": 12, "t": "x", "b": false, "l": ["z"], "m": "10.01 USD"}}"#,
+            r#"{"c": {"n": 2, "t": "q", "l": [], "m": "10.00 EUR", "d": "2008-06-16"}}"#,
+            r#"{"c": {"n": 50, "b": true, "l": ["a", "b"], "d": "2026-06-01"}}"#,
+            r#"{"c": {"t": "y", "b": false, "m": "99.00 USD", "d": "1990-01-01"}}"#,
+        ];
+        let fast = &rules.fast;
+        let logic = &fast.logic[0];
+        let parts: Vec<&Formula> = match &logic.formula {
+            Formula::And(parts) => parts.iter().collect(),
+            other => vec![other],
+        };
+        assert_eq!(parts.len(), rules.offers[0].whens.len());
+        for doc in contexts {
+            let doc = document::parse(doc, None).unwrap();
+            let ctx = Context::from_doc(&doc, &rules.model.schema).unwrap();
+            let mut scratch = Scratch::default();
+            scratch.prepare(fast, &ctx);
+            let env = Env::new(at, rules.model.zone);
+            let run = Run {
+                ctx: &ctx,
+                env: std::cell::OnceCell::new(),
+                at,
+                zone: rules.model.zone,
+                text: &scratch.text,
+                lists: &scratch.lists,
+                present: &scratch.present,
+            };
+            let answers: Vec<u8> = fast.tests.iter().map(|t| run.test(t) as u8).collect();
+            for (i, when) in rules.offers[0].whens.iter().enumerate() {
+                assert_eq!(
+                    formula(parts[i], logic, &answers),
+                    eval(when, &ctx, &env).0,
+                    "when #{i} in {doc:?}"
+                );
+            }
+        }
+    }
+}

@@ -138,7 +138,7 @@ pub fn eval(cond: &Cond, ctx: &Context, env: &Env) -> (Tri, Missing) {
         }
         Cond::InTextSet { negated, lhs, set } => match operand(lhs, ctx, env) {
             Ok(Val::Ref(Value::Text(s))) => {
-                let found = Tri::from_bool(set.set.contains(s.as_str()));
+                let found = Tri::from_bool(set.contains(s));
                 (if *negated { !found } else { found }, Vec::new())
             }
             Ok(_) => (Tri::Unknown, Vec::new()),

@@ -2,6 +2,7 @@
 //! resolved, windows placed in time, conditions type-checked; every error and warning of
 //! SPEC section 5 as a diagnostic.
 
+pub mod condition;
 mod lints;
 pub mod schema;
 mod types;
@@ -67,6 +68,8 @@ pub struct OfferModel {
 pub struct When {
     pub label: Option<String>,
     pub expr: ast::Expr,
+    /// The expression resolved against the schema, for the compiler.
+    pub cond: condition::Cond,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -417,14 +420,19 @@ impl Checker<'_> {
                     model.proofs.push(s.clone());
                 }
                 ClauseKind::When { label, expr } => {
-                    if let Err(d) = types::check_condition(expr, schema) {
-                        self.diagnostics.push(d);
+                    let resolved = types::check_condition(expr, schema)
+                        .and_then(|()| condition::resolve(expr, schema));
+                    match resolved {
+                        Ok(cond) => {
+                            model.explained.push(Explained::When(model.whens.len()));
+                            model.whens.push(When {
+                                label: label.as_ref().map(|l| l.value.clone()),
+                                expr: expr.clone(),
+                                cond,
+                            });
+                        }
+                        Err(d) => self.diagnostics.push(d),
                     }
-                    model.explained.push(Explained::When(model.whens.len()));
-                    model.whens.push(When {
-                        label: label.as_ref().map(|l| l.value.clone()),
-                        expr: expr.clone(),
-                    });
                 }
                 ClauseKind::Benefit(b) => {
                     model.benefit = Some(b.clone());
