@@ -482,3 +482,49 @@ fn a_lone_carriage_return_ends_a_line_and_its_comment() {
     let r = rules("# the offers\roffer a { title \"A\" }\r# end\r");
     assert_eq!(r.model.offers.len(), 1);
 }
+
+#[test]
+fn check_text_shows_the_fee_and_why_an_eligible_offer_is_left_out() {
+    let r = rules(
+        "offer upgrade { title \"U\" benefit price 599.00 USD on phone { fee 5.00 USD } }\n\
+         offer line { title \"L\" benefit 10.00 USD off }\n\
+         offer extra { title \"E\" benefit 10% off stackable }",
+    );
+    let d = decide(
+        &r,
+        r#"{"price": "600.00 USD"}"#,
+        "phone",
+        "2016-05-10T10:00:00Z",
+    );
+    let text = honor::render::text::decision(&d, false);
+    assert!(
+        text.contains("upgrade  eligible     599.00 USD + 5.00 USD fee on phone"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not applied: upgrade gives a lower price (599.00 USD against 590.00 USD)")
+            || text.contains("not applied: line gives a lower price"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the better of 2 offers that are not combined; the other is"),
+        "{text}"
+    );
+    let free = rules(
+        "offer free { title \"F\" benefit price 0.00 USD }\n\
+         offer extra { title \"E\" benefit 10% off stackable }",
+    );
+    let d = decide(
+        &free,
+        r#"{"price": "600.00 USD"}"#,
+        "web",
+        "2016-05-10T10:00:00Z",
+    );
+    let text = honor::render::text::decision(&d, false);
+    assert!(
+        text.contains(
+            "extra (stackable, added on top): 0.00 USD → 0.00 USD (nothing left to take off)"
+        ),
+        "{text}"
+    );
+}

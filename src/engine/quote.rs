@@ -26,6 +26,10 @@ pub struct Quote {
     pub applied: Vec<String>,
     /// How the final price came about, a sentence per step, for the agent to repeat.
     pub explanation: Vec<String>,
+    /// Eligible offers with a price benefit that the quote leaves out, each with why (for
+    /// text output).
+    #[serde(skip)]
+    pub not_applied: Vec<(String, String)>,
 }
 
 /// Best first: the lowest result on the list price, then higher priority, then smaller id.
@@ -47,20 +51,46 @@ pub fn quote(list: Money, takers: &[Taker]) -> Quote {
     let mut explanation = Vec::new();
     let mut running = list;
     let mut applied: Vec<&Taker> = Vec::new();
+    let mut not_applied: Vec<(String, String)> = Vec::new();
 
-    if let Some(single) = best(takers.iter().filter(|t| !t.stackable && !t.exclusive), list) {
+    let regular: Vec<&Taker> = takers
+        .iter()
+        .filter(|t| !t.stackable && !t.exclusive)
+        .collect();
+    if let Some(single) = best(regular.iter().copied(), list) {
         running = single.benefit.apply(list);
-        let others = takers
+        let others: Vec<&str> = regular
             .iter()
-            .filter(|t| !t.stackable && !t.exclusive)
-            .count()
-            - 1;
-        let why = match others {
-            0 => String::new(),
-            1 => String::from(" (the better of 2 offers that are not combined)"),
-            n => format!(" (the best of {} offers that are not combined)", n + 1),
+            .filter(|t| t.id != single.id)
+            .map(|t| t.id)
+            .collect();
+        let why = match others.as_slice() {
+            [] => String::new(),
+            [other] => {
+                format!(" (the better of 2 offers that are not combined; the other is {other})")
+            }
+            _ => format!(
+                " (the best of {} offers that are not combined; the others are {})",
+                others.len() + 1,
+                others.join(", ")
+            ),
         };
         explanation.push(format!("{}{why}: {list} → {running}", single.id));
+        for other in regular.iter().filter(|t| t.id != single.id) {
+            let theirs = other.benefit.apply(list);
+            let reason = if theirs.minor > running.minor {
+                format!(
+                    "{} gives a lower price ({running} against {theirs})",
+                    single.id
+                )
+            } else {
+                format!(
+                    "{} gives the same price ({running}) and goes first by priority, then id",
+                    single.id
+                )
+            };
+            not_applied.push((other.id.to_string(), reason));
+        }
         applied.push(single);
     }
     let mut stackables: Vec<&Taker> = takers.iter().filter(|t| t.stackable).collect();
@@ -68,15 +98,30 @@ pub fn quote(list: Money, takers: &[Taker]) -> Quote {
     for s in stackables {
         let before = running;
         running = s.benefit.apply(running);
+        let nothing = if before.minor == 0 {
+            " (nothing left to take off)"
+        } else {
+            ""
+        };
         explanation.push(format!(
-            "{} (stackable, added on top): {before} → {running}",
+            "{} (stackable, added on top): {before} → {running}{nothing}",
             s.id
         ));
         applied.push(s);
     }
-    if let Some(ex) = best(takers.iter().filter(|t| t.exclusive), list) {
+    let exclusives: Vec<&Taker> = takers.iter().filter(|t| t.exclusive).collect();
+    if let Some(ex) = best(exclusives.iter().copied(), list) {
         let alone = ex.benefit.apply(list);
         let title = ex.title;
+        for other in exclusives.iter().filter(|t| t.id != ex.id) {
+            not_applied.push((
+                other.id.to_string(),
+                format!(
+                    "{} cannot be combined either and gives a lower price",
+                    ex.id
+                ),
+            ));
+        }
         if applied.is_empty() {
             explanation.push(format!("{} (cannot be combined): {list} → {alone}", ex.id));
             running = alone;
@@ -92,6 +137,12 @@ pub fn quote(list: Money, takers: &[Taker]) -> Quote {
                 "{} (\"{title}\") cannot be combined; {comparison}, so it is applied alone: {list} → {alone}",
                 ex.id
             ));
+            for t in &applied {
+                not_applied.push((
+                    t.id.to_string(),
+                    format!("{} cannot be combined with it and is lower alone", ex.id),
+                ));
+            }
             running = alone;
             applied = vec![ex];
         } else {
@@ -99,13 +150,17 @@ pub fn quote(list: Money, takers: &[Taker]) -> Quote {
                 "{} (\"{title}\") cannot be combined and is not applied: the combined offers are lower ({running} against {alone})",
                 ex.id
             ));
+            not_applied.push((
+                ex.id.to_string(),
+                format!("it cannot be combined, and the combined offers are lower ({running} against {alone})"),
+            ));
         }
     }
     let mut total = running;
     for t in &applied {
         if let Some(fee) = t.fee {
             let before = total;
-            total.minor += fee.minor;
+            total = total.plus(fee);
             explanation.push(format!(
                 "fee for {} on this channel: {before} + {fee} → {total}",
                 t.id
@@ -115,11 +170,13 @@ pub fn quote(list: Money, takers: &[Taker]) -> Quote {
     if applied.is_empty() {
         explanation.push(format!("no offer changes the price: {list}"));
     }
+    not_applied.retain(|(id, _)| !applied.iter().any(|t| t.id == id));
     Quote {
         list: list.to_string(),
         final_price: total.to_string(),
         applied: applied.iter().map(|t| t.id.to_string()).collect(),
         explanation,
+        not_applied,
     }
 }
 

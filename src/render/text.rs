@@ -43,17 +43,29 @@ pub fn all_channels(all: &AllChannels, detailed: bool) -> String {
 }
 
 fn widths(decisions: &[Decision]) -> (usize, usize) {
-    let offers = decisions.iter().flat_map(|d| &d.offers);
-    let id = offers
-        .clone()
+    let id = decisions
+        .iter()
+        .flat_map(|d| &d.offers)
         .map(|o| o.id.chars().count())
         .max()
         .unwrap_or(0);
-    let price = offers
-        .map(|o| o.price.as_deref().map_or(1, |p| p.chars().count()))
+    let price = decisions
+        .iter()
+        .flat_map(|d| d.offers.iter().map(move |o| price_cell(o, &d.channel)))
+        .map(|p| p.chars().count())
         .max()
         .unwrap_or(1);
     (id, price)
+}
+
+/// The offer's own price and, when the channel adds a fee, the fee: what the quote charges
+/// for it there (`599.00 EUR + 5.00 EUR fee on phone`).
+fn price_cell(o: &OfferDecision, channel: &str) -> String {
+    match (&o.price, &o.fee) {
+        (Some(price), Some(fee)) => format!("{price} + {fee} fee on {channel}"),
+        (Some(price), None) => price.clone(),
+        (None, _) => String::from("-"),
+    }
 }
 
 fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w): (usize, usize)) {
@@ -61,7 +73,7 @@ fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w)
         let _ = writeln!(out, "  (no offers)");
     }
     for o in &d.offers {
-        let price = o.price.as_deref().unwrap_or("-");
+        let price = price_cell(o, &d.channel);
         let _ = writeln!(
             out,
             "  {:id_w$}  {:11}  {:price_w$}  {}",
@@ -72,6 +84,10 @@ fn write_channel(out: &mut String, d: &Decision, detailed: bool, (id_w, price_w)
         );
         for line in what_it_takes(o) {
             let _ = writeln!(out, "      {line}");
+        }
+        let skipped = d.quote.iter().flat_map(|q| &q.not_applied);
+        for (_, why) in skipped.filter(|(id, _)| *id == o.id) {
+            let _ = writeln!(out, "      not applied: {why}");
         }
         if detailed {
             let _ = writeln!(out, "      {}", o.title);

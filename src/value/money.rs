@@ -291,6 +291,14 @@ impl Money {
         }
     }
 
+    /// A fee added to the amount (in the same currency).
+    pub fn plus(self, fee: Money) -> Money {
+        Money {
+            minor: self.minor + fee.minor,
+            ..self
+        }
+    }
+
     /// `M off`: never below zero.
     pub fn minus(self, off: Money) -> Money {
         Money {
