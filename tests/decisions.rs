@@ -40,7 +40,7 @@ fn sample_decisions_on_every_channel() {
         for (c, channel) in rules.model.channels.iter().enumerate() {
             let one = rules.decide(&ctx, c, at, None);
             assert_eq!(
-                one, all.decisions.0[c],
+                one, all.decisions.0[c].1,
                 "deciding one channel or all gives the same"
             );
             insta::assert_json_snapshot!(channel.as_str(), one);
@@ -59,7 +59,7 @@ fn honoring_channels_agree_on_status_explanation_and_price() {
             let views: Vec<_> = offer
                 .honored_on
                 .iter()
-                .map(|&c| &all.decisions.0[c].offers[i])
+                .map(|&c| &all.decisions.0[c].1.offers[i])
                 .collect();
             for pair in views.windows(2) {
                 assert_eq!(pair[0].status, pair[1].status, "{}: status", offer.id);

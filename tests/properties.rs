@@ -232,7 +232,7 @@ proptest! {
         let all = rules.decide_all(&ctx, at, None);
         prop_assert!(all.parity.same, "{:?}", all.parity);
         for (i, offer) in rules.model.offers.iter().enumerate() {
-            let views: Vec<_> = offer.honored_on.iter().map(|&c| &all.decisions.0[c].offers[i]).collect();
+            let views: Vec<_> = offer.honored_on.iter().map(|&c| &all.decisions.0[c].1.offers[i]).collect();
             for pair in views.windows(2) {
                 prop_assert_eq!(&pair[0].status, &pair[1].status);
                 prop_assert_eq!(&pair[0].clauses, &pair[1].clauses);

@@ -385,7 +385,7 @@ fn on_a_channel_that_does_not_honor_the_offer_changes_nothing() {
     let ctx = context(&r, r#"{"price": "100.00 USD"}"#);
     let at = time::parse_instant("2016-05-10T10:00:00Z").unwrap();
     let all = r.decide_all(&ctx, at, None);
-    let store = &all.decisions.0[1];
+    let store = &all.decisions.0[1].1;
     assert_eq!(store.offers[0].status, Status::NotHonored);
     assert_eq!(store.offers[0].fee, None);
     assert_eq!(store.offers[0].note.as_deref(), Some("web note"));

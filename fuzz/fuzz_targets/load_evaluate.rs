@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = serde_json::to_string(&all).expect("decisions serialise");
     let mut scratch = honor::engine::evaluate::Scratch::default();
     let mut statuses = Vec::new();
-    for (channel, decision) in all.decisions.0.iter().enumerate() {
+    for (channel, decision) in all.decisions.values().enumerate() {
         rules.statuses(&ctx, channel, at, &mut scratch, &mut statuses);
         let explained: Vec<_> = decision.offers.iter().map(|o| o.status).collect();
         assert_eq!(statuses, explained, "the fast path and the explained path disagree");

@@ -11,12 +11,12 @@ use crate::engine::evaluate::outcome::{
     self, Found, Window, benefit_currency, eligibility, fee_currency,
 };
 use crate::engine::evaluate::residual::{Residual, residual};
-use crate::engine::evaluate::{Env, Tri, eval, explain};
+use crate::engine::evaluate::{Env, Tri, eval, explain, window_words};
 use crate::engine::quote::{Quote, Taker, quote};
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
 use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
-use crate::language::check::{Explained, OfferModel};
+use crate::language::check::{ClauseRef, OfferModel};
 use crate::value::money::Money;
 use crate::value::time::{format_instant, local_datetime};
 use crate::value::{Value, quoted};
@@ -119,19 +119,27 @@ pub struct Decision {
 /// Every channel, and whether they agree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllChannels {
-    pub decisions: Decisions,
+    pub decisions: ByChannel<Decision>,
     pub parity: Parity,
 }
 
-/// The decisions by channel, in the rule set's channel order.
+/// Values by channel name, in the rule set's channel order (or the order the channels were
+/// given); JSON shows them as a map from the channel's name.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decisions(pub Vec<Decision>);
+pub struct ByChannel<T>(pub Vec<(String, T)>);
 
-impl Serialize for Decisions {
+impl<T> ByChannel<T> {
+    /// The values, in channel order.
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<T: Serialize> Serialize for ByChannel<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for d in &self.0 {
-            map.serialize_entry(&d.channel, d)?;
+        for (channel, value) in &self.0 {
+            map.serialize_entry(channel, value)?;
         }
         map.end()
     }
@@ -143,7 +151,9 @@ pub struct Parity {
     pub differences: Vec<Difference>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One entry of `parity.differences` (SPEC 8): `{"offer", "kind", …}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Difference {
     /// Channels that honor the offer answer differently.
     Disagreement {
@@ -163,44 +173,6 @@ pub enum Difference {
         note: Option<String>,
         fee: Option<String>,
     },
-}
-
-impl Serialize for Difference {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        match self {
-            Difference::Disagreement { offer, channels } => {
-                map.serialize_entry("offer", offer)?;
-                map.serialize_entry("kind", "disagreement")?;
-                map.serialize_entry("channels", channels)?;
-            }
-            Difference::NotHonored {
-                offer,
-                not_honored_on,
-                honored_on,
-                elsewhere,
-            } => {
-                map.serialize_entry("offer", offer)?;
-                map.serialize_entry("kind", "not_honored")?;
-                map.serialize_entry("not_honored_on", not_honored_on)?;
-                map.serialize_entry("honored_on", honored_on)?;
-                map.serialize_entry("elsewhere", elsewhere)?;
-            }
-            Difference::Declared {
-                offer,
-                channel,
-                note,
-                fee,
-            } => {
-                map.serialize_entry("offer", offer)?;
-                map.serialize_entry("kind", "declared")?;
-                map.serialize_entry("channel", channel)?;
-                map.serialize_entry("note", note)?;
-                map.serialize_entry("fee", fee)?;
-            }
-        }
-        map.end()
-    }
 }
 
 /// What an offer's clauses say for a context, before any channel is considered.
@@ -237,7 +209,12 @@ impl RuleSet {
             .collect();
         let parity = self.parity(&decisions, only);
         AllChannels {
-            decisions: Decisions(decisions),
+            decisions: ByChannel(
+                decisions
+                    .into_iter()
+                    .map(|d| (d.channel.clone(), d))
+                    .collect(),
+            ),
             parity,
         }
     }
@@ -268,7 +245,7 @@ impl RuleSet {
         compiled: &CompiledOffer,
         ctx: &Context,
         env: &Env,
-    ) -> Vec<(Explained, Found)> {
+    ) -> Vec<(ClauseRef, Found)> {
         let list_price = list_price(ctx);
         let texts = |slot| match ctx.get(slot) {
             Some(Value::List(items)) => Some(items),
@@ -282,18 +259,18 @@ impl RuleSet {
             })
         };
         model
-            .explained
+            .listed
             .iter()
             .filter_map(|&item| {
                 let found = match item {
-                    Explained::Valid => {
+                    ClauseRef::Valid => {
                         Found::Window(Window::at(compiled, env.at.timestamp_micros()))
                     }
-                    Explained::Code => {
+                    ClauseRef::Code => {
                         Found::Code(holds(CODES, compiled.code.as_deref().unwrap_or("")))
                     }
-                    Explained::Proof(i) => Found::Proof(holds(PROOFS, &compiled.proofs[i])),
-                    Explained::Limit => Found::Limit {
+                    ClauseRef::Proof(i) => Found::Proof(holds(PROOFS, &compiled.proofs[i])),
+                    ClauseRef::Limit => Found::Limit {
                         used: texts(REDEEMED).map(|ids| {
                             ids.iter()
                                 .filter(|r| matches!(r, Value::Text(t) if *t == model.id))
@@ -301,15 +278,15 @@ impl RuleSet {
                         }),
                         limit: compiled.limit.unwrap_or(0),
                     },
-                    Explained::Budget => Found::Budget {
+                    ClauseRef::Budget => Found::Budget {
                         used: ctx.budget_use(&model.id),
                         budget: compiled.budget.unwrap_or(0),
                     },
-                    Explained::When(i) => {
+                    ClauseRef::When(i) => {
                         let (value, missing) = eval(&compiled.whens[i], ctx, env);
                         Found::When { value, missing }
                     }
-                    Explained::Benefit => benefit_currency(compiled, list_price)?,
+                    ClauseRef::Benefit => benefit_currency(compiled, list_price)?,
                 };
                 Some((item, found))
             })
@@ -343,16 +320,16 @@ impl RuleSet {
             let result = found.outcome();
             let written_code = || model.code.as_ref().map_or("", |c| c.value.as_str());
             let (clause, label, detail) = match (*item, found) {
-                (Explained::Valid, Found::Window(w)) => {
-                    let words = &compiled.window_words;
+                (ClauseRef::Valid, Found::Window(w)) => {
+                    let words = window_words(model.window.as_ref(), &self.model.zone_name);
                     let detail = match w {
-                        Window::Before => words.before.clone(),
-                        Window::Inside => words.inside.clone(),
-                        Window::After => words.after.clone(),
+                        Window::Before => words.before,
+                        Window::Inside => words.inside,
+                        Window::After => words.after,
                     };
                     ("valid", None, detail)
                 }
-                (Explained::Code, Found::Code(presented)) => {
+                (ClauseRef::Code, Found::Code(presented)) => {
                     let written = quoted(written_code());
                     let detail = match (presented, ctx.get(CODES)) {
                         (Some(true), _) => format!("code {written} presented"),
@@ -369,7 +346,7 @@ impl RuleSet {
                     };
                     ("code", None, detail)
                 }
-                (Explained::Proof(i), Found::Proof(seen)) => {
+                (ClauseRef::Proof(i), Found::Proof(seen)) => {
                     let written = quoted(&model.proofs[i].value);
                     let detail = match (seen, ctx.get(PROOFS)) {
                         (Some(true), _) => format!("proof {written} seen"),
@@ -388,7 +365,7 @@ impl RuleSet {
                     };
                     ("proof", Some(model.proofs[i].value.clone()), detail)
                 }
-                (Explained::Limit, Found::Limit { used, limit }) => {
+                (ClauseRef::Limit, Found::Limit { used, limit }) => {
                     let detail = match used {
                         Some(used) if used < limit => format!("redeemed {used} of {limit} allowed"),
                         Some(used) => {
@@ -403,7 +380,7 @@ impl RuleSet {
                     };
                     ("limit", None, detail)
                 }
-                (Explained::Budget, Found::Budget { used, budget }) => {
+                (ClauseRef::Budget, Found::Budget { used, budget }) => {
                     let detail = match used {
                         Some(used) if used < budget => {
                             format!("{} of {budget} left", budget - used)
@@ -418,7 +395,7 @@ impl RuleSet {
                     };
                     ("budget", None, detail)
                 }
-                (Explained::When(i), Found::When { value, missing: m }) => {
+                (ClauseRef::When(i), Found::When { value, missing: m }) => {
                     let e = explain(&compiled.whens[i], ctx, env, schema);
                     debug_assert_eq!(e.value, *value);
                     if *value == Tri::Unknown {
@@ -427,7 +404,7 @@ impl RuleSet {
                     ("when", model.whens[i].label.clone(), e.detail)
                 }
                 (
-                    Explained::Benefit,
+                    ClauseRef::Benefit,
                     Found::BenefitCurrency {
                         benefit,
                         price,
@@ -461,7 +438,7 @@ impl RuleSet {
                     missing: ["ledger"],
                 }),
                 (_, Found::When { .. }) => {
-                    let Explained::When(i) = item else { continue };
+                    let ClauseRef::When(i) = item else { continue };
                     residual(&compiled.whens[*i], ctx, env, schema)
                         .1
                         .map(|residual| Need::When {

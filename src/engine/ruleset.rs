@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::compile::fast::Fast;
 use crate::engine::compile::{self, CompiledOffer};
+use crate::engine::evaluate::outcome::Status;
+use crate::engine::evaluate::{self, Scratch};
+use crate::input::context::Context;
 use crate::language::ast;
 use crate::language::check::{self, Model};
 use crate::language::diagnostic::{Diagnostic, did_you_mean};
@@ -258,6 +261,29 @@ impl RuleSet {
             fingerprint: format!("sha256:{hex}"),
             warnings: diagnostics,
         })
+    }
+
+    /// Every offer's status on one channel, in rule-set order, into `out`, without
+    /// explanations: the fast path, for many customers (`scratch` is reused between them, so
+    /// that deciding allocates nothing in the steady state).
+    pub fn statuses(
+        &self,
+        ctx: &Context,
+        channel: usize,
+        at: DateTime<Utc>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Status>,
+    ) {
+        evaluate::statuses(
+            &self.model,
+            &self.offers,
+            &self.fast,
+            ctx,
+            channel,
+            at,
+            scratch,
+            out,
+        );
     }
 
     pub fn channel(&self, name: &str) -> Result<usize, String> {

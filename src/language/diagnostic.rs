@@ -174,6 +174,15 @@ fn clip(line: &str, col: usize, width: usize) -> (String, usize) {
     (shown, new_col.max(1))
 }
 
+/// `web`, `web and store`, `web, store and phone`.
+pub fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,

@@ -20,19 +20,20 @@ pub fn decision(d: &Decision, detailed: bool) -> String {
         "honor · {} · channel {} · rules {}",
         d.at, d.channel, d.rules
     );
-    write_channel(&mut out, d, detailed, widths(std::slice::from_ref(d)));
+    write_channel(&mut out, d, detailed, widths(&[d]));
     out
 }
 
 /// Every channel, then the parity line.
 pub fn all_channels(all: &AllChannels, detailed: bool) -> String {
     let mut out = String::new();
-    let Some(first) = all.decisions.0.first() else {
+    let Some(first) = all.decisions.values().next() else {
         return out;
     };
     let _ = writeln!(out, "honor · {} · rules {}", first.at, first.rules);
-    let widths = widths(&all.decisions.0);
-    for d in &all.decisions.0 {
+    let decisions: Vec<&Decision> = all.decisions.values().collect();
+    let widths = widths(&decisions);
+    for d in decisions {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}:", d.channel);
         write_channel(&mut out, d, detailed, widths);
@@ -42,7 +43,7 @@ pub fn all_channels(all: &AllChannels, detailed: bool) -> String {
     out
 }
 
-fn widths(decisions: &[Decision]) -> (usize, usize) {
+fn widths(decisions: &[&Decision]) -> (usize, usize) {
     let id = decisions
         .iter()
         .flat_map(|d| &d.offers)

@@ -118,14 +118,7 @@ fn words(expr: &Expr, negated: bool) -> String {
     }
 }
 
-/// `web`, `web and store`, `web, store and phone`.
-pub fn list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
+pub use crate::language::diagnostic::and_list as list;
 
 /// What the offer gives, in words.
 pub fn benefit(b: &Benefit) -> String {

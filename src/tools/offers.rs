@@ -5,8 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::engine::compile::{CompiledOffer, normalize_code};
+use crate::engine::evaluate::window_words;
 use crate::engine::ruleset::RuleSet;
-use crate::language::check::{OfferModel, WindowModel};
+use crate::language::check::OfferModel;
 use crate::render::words;
 use crate::value::time::format_instant;
 
@@ -150,7 +151,7 @@ fn entry(
             .map(|&c| rules.model.channels[c].clone())
             .collect(),
         honored_here: q.channel.map(|c| compiled.honors(c)),
-        window: window_words(model.window.as_ref(), zone),
+        window: window_words(model.window.as_ref(), zone).range,
         starts_at: compiled.start.map(format_instant),
         ends_at: compiled.end.map(format_instant),
         time_left,
@@ -184,19 +185,6 @@ fn entry(
             .and_then(|o| o.note.clone())
             .or_else(|| model.note.clone()),
         elsewhere: model.elsewhere.clone(),
-    }
-}
-
-/// `2026-11-15 to 2027-01-31 (America/Chicago)`.
-pub fn window_words(window: Option<&WindowModel>, zone: &str) -> String {
-    let Some(w) = window else {
-        return String::from("always");
-    };
-    match (&w.start, &w.end) {
-        (Some((s, _)), Some((e, _))) => format!("{s} to {e} ({zone})"),
-        (Some((s, _)), None) => format!("from {s} ({zone}), no end"),
-        (None, Some((e, _))) => format!("until {e} ({zone})"),
-        (None, None) => String::from("always"),
     }
 }
 

@@ -3,11 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
 use std::collections::BTreeSet;
 
 use crate::engine::compile::{Cond, Operand};
-use crate::engine::decision::{Decision, Status};
+use crate::engine::decision::{ByChannel, Decision, Status};
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
 use crate::language::check::schema::{CODES, PRICE, REDEEMED};
@@ -32,20 +31,6 @@ pub struct Report {
     pub quotes: ByChannel<Option<String>>,
     /// Offers some of the channels do not honor: not compared there.
     pub not_honored: Vec<NotHonored>,
-}
-
-/// Values by channel name, in the order the channels were given.
-#[derive(Debug)]
-pub struct ByChannel<T>(pub Vec<(String, T)>);
-
-impl<T: Serialize> Serialize for ByChannel<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
 }
 
 #[derive(Debug, Serialize)]

@@ -124,7 +124,7 @@ impl Pred {
 
 /// A test, or its negation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Literal {
+pub struct TestLiteral {
     pub test: u32,
     pub negated: bool,
 }
@@ -157,7 +157,7 @@ pub const TABLE_LITERALS: usize = 6;
 
 #[derive(Clone, Debug)]
 pub struct Logic {
-    pub literals: Box<[Literal]>,
+    pub literals: Box<[TestLiteral]>,
     pub formula: Formula,
     /// Bit `i` is the formula's value when literal `j` is bit `j` of `i`; for offers with at
     /// most `TABLE_LITERALS` literals.
@@ -239,7 +239,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     /// `cond` (negated when `negated`) in negation normal form over `literals`.
-    fn formula(&mut self, cond: &Cond, negated: bool, literals: &mut Vec<Literal>) -> Formula {
+    fn formula(&mut self, cond: &Cond, negated: bool, literals: &mut Vec<TestLiteral>) -> Formula {
         match cond {
             Cond::Const(b) => Formula::Const(*b != negated),
             Cond::Not(inner) => self.formula(inner, !negated, literals),
@@ -362,8 +362,8 @@ impl Builder<'_> {
     }
 }
 
-fn literal(literals: &mut Vec<Literal>, test: u32, negated: bool) -> Formula {
-    let lit = Literal { test, negated };
+fn literal(literals: &mut Vec<TestLiteral>, test: u32, negated: bool) -> Formula {
+    let lit = TestLiteral { test, negated };
     let index = match literals.iter().position(|l| *l == lit) {
         Some(i) => i,
         None => {

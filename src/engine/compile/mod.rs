@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::language::ast::{Benefit, Moment};
-use crate::language::check::{Model, OfferModel, WindowModel};
+use crate::language::ast::Benefit;
+use crate::language::check::{Model, OfferModel};
 use crate::value::money::Money;
 use crate::value::number::Decimal;
 
@@ -42,15 +42,6 @@ impl PriceBenefit {
     }
 }
 
-/// The `valid` clause's explanation for an instant inside, before and after the window,
-/// written once.
-#[derive(Clone, Debug, Default)]
-pub struct WindowWords {
-    pub inside: String,
-    pub before: String,
-    pub after: String,
-}
-
 #[derive(Clone, Debug)]
 pub struct CompiledOffer {
     pub start: Option<DateTime<Utc>>,
@@ -58,7 +49,6 @@ pub struct CompiledOffer {
     /// The window in microseconds since 1970, open ends at the extremes: one integer
     /// comparison each on the fast path.
     pub micros: (i64, i64),
-    pub window_words: WindowWords,
     /// Bit `c` is set when channel `c` honors the offer.
     pub honored: u64,
     /// Trimmed and lower-cased.
@@ -84,7 +74,7 @@ pub fn compile(model: &Model) -> Vec<CompiledOffer> {
     model
         .offers
         .iter()
-        .map(|o| compile_offer(o, model.channels.len(), &model.zone_name))
+        .map(|o| compile_offer(o, model.channels.len()))
         .collect()
 }
 
@@ -94,36 +84,7 @@ pub fn normalize_code(code: &str) -> String {
     code.trim().to_lowercase()
 }
 
-fn window_words(window: Option<&WindowModel>, zone: &str) -> WindowWords {
-    let Some(w) = window else {
-        return WindowWords {
-            inside: String::from("always valid"),
-            ..WindowWords::default()
-        };
-    };
-    let bound = |m: &Moment| match m.time {
-        Some((h, mi)) => format!("{} at {h:02}:{mi:02}", m.date),
-        None => m.date.to_string(),
-    };
-    let start = w.start.as_ref().map(|(m, _)| bound(m));
-    let end = w.end.as_ref().map(|(m, _)| bound(m));
-    WindowWords {
-        inside: match (&start, &end) {
-            (Some(s), Some(e)) => format!("within {s} to {e} ({zone})"),
-            (Some(s), None) => format!("valid from {s} ({zone}), with no end"),
-            (None, Some(e)) => format!("valid until {e} ({zone})"),
-            (None, None) => String::from("always valid"),
-        },
-        before: start
-            .map(|s| format!("starts on {s} ({zone})"))
-            .unwrap_or_default(),
-        after: end
-            .map(|e| format!("ended on {e} ({zone})"))
-            .unwrap_or_default(),
-    }
-}
-
-fn compile_offer(offer: &OfferModel, channels: usize, zone: &str) -> CompiledOffer {
+fn compile_offer(offer: &OfferModel, channels: usize) -> CompiledOffer {
     let mut fees = vec![None; channels];
     for on in offer
         .on
@@ -147,7 +108,6 @@ fn compile_offer(offer: &OfferModel, channels: usize, zone: &str) -> CompiledOff
             start.map_or(i64::MIN, |t| t.timestamp_micros()),
             end.map_or(i64::MAX, |t| t.timestamp_micros()),
         ),
-        window_words: window_words(offer.window.as_ref(), zone),
         honored: offer.honored_on.iter().fold(0, |mask, c| mask | (1 << c)),
         code: offer.code.as_ref().map(|c| normalize_code(&c.value)),
         proofs: offer

@@ -9,19 +9,70 @@ use std::fmt;
 use super::{Env, Missing, Tri, Val, eval, operand};
 use crate::engine::compile::{Cond, Operand};
 use crate::input::context::Context;
+use crate::language::ast::Moment;
 use crate::language::check::Schema;
+use crate::language::check::WindowModel;
 use crate::value::{Value, write_quoted};
 
-pub struct Explained {
+/// A validity window in words: the `valid` clause's explanation for an instant inside, before
+/// and after it, and the window alone for the knowledge base.
+#[derive(Clone, Debug, Default)]
+pub struct WindowWords {
+    pub inside: String,
+    pub before: String,
+    pub after: String,
+    /// `2026-11-15 to 2027-01-31 (America/Chicago)`.
+    pub range: String,
+}
+
+pub fn window_words(window: Option<&WindowModel>, zone: &str) -> WindowWords {
+    let Some(w) = window else {
+        return WindowWords {
+            inside: String::from("always valid"),
+            range: String::from("always"),
+            ..WindowWords::default()
+        };
+    };
+    let bound = |m: &Moment| match m.time {
+        Some((h, mi)) => format!("{} at {h:02}:{mi:02}", m.date),
+        None => m.date.to_string(),
+    };
+    let start = w.start.as_ref().map(|(m, _)| bound(m));
+    let end = w.end.as_ref().map(|(m, _)| bound(m));
+    let range = match (&start, &end) {
+        (Some(s), Some(e)) => format!("{s} to {e} ({zone})"),
+        (Some(s), None) => format!("from {s} ({zone}), no end"),
+        (None, Some(e)) => format!("until {e} ({zone})"),
+        (None, None) => String::from("always"),
+    };
+    WindowWords {
+        inside: match (&start, &end) {
+            (Some(_), Some(_)) => format!("within {range}"),
+            (Some(s), None) => format!("valid from {s} ({zone}), with no end"),
+            (None, Some(_)) => format!("valid {range}"),
+            (None, None) => String::from("always valid"),
+        },
+        before: start
+            .map(|s| format!("starts on {s} ({zone})"))
+            .unwrap_or_default(),
+        after: end
+            .map(|e| format!("ended on {e} ({zone})"))
+            .unwrap_or_default(),
+        range,
+    }
+}
+
+/// A `when`'s value, the fields missing for it, and its explanation.
+pub struct WhenExplanation {
     pub value: Tri,
     pub missing: Missing,
     pub detail: String,
 }
 
-pub fn explain(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> Explained {
+pub fn explain(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> WhenExplanation {
     let (value, missing) = eval(cond, ctx, env);
     let x = Explainer { ctx, env, schema };
-    Explained {
+    WhenExplanation {
         value,
         missing,
         detail: x.reason(cond, false).text,

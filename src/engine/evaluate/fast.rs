@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 
 use super::outcome::{self, Found, Outcome, Status, Window, benefit_currency, fee_currency};
 use super::{Env, Tri, Val, compare, eval};
+use crate::engine::compile::CompiledOffer;
 use crate::engine::compile::fast::{Bits, Dict, Fast, Formula, Logic, OTHER, Pred};
 use crate::engine::compile::normalize_code;
-use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
+use crate::language::check::Model;
 use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
 use crate::value::Value;
 
@@ -109,99 +110,99 @@ struct Run<'a> {
     present: &'a [bool],
 }
 
-impl RuleSet {
-    /// Every offer's status on one channel, in rule-set order, into `out`.
-    pub fn statuses(
-        &self,
-        ctx: &Context,
-        channel: usize,
-        at: DateTime<Utc>,
-        scratch: &mut Scratch,
-        out: &mut Vec<Status>,
-    ) {
-        let fast = &self.fast;
-        scratch.prepare(fast, ctx);
-        let Scratch {
-            text,
-            lists,
-            present,
-            codes,
-            proofs,
-            redeemed,
-            answers,
-        } = scratch;
-        let at = outcome::effective(at);
-        let run = Run {
-            ctx,
-            env: std::cell::OnceCell::new(),
-            at,
-            zone: self.model.zone,
-            text,
-            lists,
-            present,
-        };
-        let price = match ctx.get(PRICE) {
-            Some(Value::Money(m)) => Some(*m),
-            _ => None,
-        };
-        for &i in &fast.by_kind {
-            answers[i as usize] = run.test(&fast.tests[i as usize]) as u8;
+/// Every offer's status on one channel, in rule-set order, into `out`.
+#[allow(clippy::too_many_arguments)]
+pub fn statuses(
+    model: &Model,
+    offers: &[CompiledOffer],
+    fast: &Fast,
+    ctx: &Context,
+    channel: usize,
+    at: DateTime<Utc>,
+    scratch: &mut Scratch,
+    out: &mut Vec<Status>,
+) {
+    scratch.prepare(fast, ctx);
+    let Scratch {
+        text,
+        lists,
+        present,
+        codes,
+        proofs,
+        redeemed,
+        answers,
+    } = scratch;
+    let at = outcome::effective(at);
+    let run = Run {
+        ctx,
+        env: std::cell::OnceCell::new(),
+        at,
+        zone: model.zone,
+        text,
+        lists,
+        present,
+    };
+    let price = match ctx.get(PRICE) {
+        Some(Value::Money(m)) => Some(*m),
+        _ => None,
+    };
+    for &i in &fast.by_kind {
+        answers[i as usize] = run.test(&fast.tests[i as usize]) as u8;
+    }
+    let has_codes = ctx.get(CODES).is_some();
+    let has_proofs = ctx.get(PROOFS).is_some();
+    let has_redeemed = ctx.get(REDEEMED).is_some();
+    out.clear();
+    let now = at.timestamp_micros();
+    for (i, offer) in offers.iter().enumerate() {
+        if !offer.honors(channel) {
+            out.push(Status::NotHonored);
+            continue;
         }
-        let has_codes = ctx.get(CODES).is_some();
-        let has_proofs = ctx.get(PROOFS).is_some();
-        let has_redeemed = ctx.get(REDEEMED).is_some();
-        out.clear();
-        let now = at.timestamp_micros();
-        for (i, offer) in self.offers.iter().enumerate() {
-            if !offer.honors(channel) {
-                out.push(Status::NotHonored);
-                continue;
+        // The facts gathered from bits and counts; `outcome` decides what they come to,
+        // as it does for the explained path. A failing fact ends the offer's work.
+        let mut unknown = false;
+        let mut fail = |found: Found| match found.outcome() {
+            Outcome::Fail => true,
+            Outcome::Unknown => {
+                unknown = true;
+                false
             }
-            // The facts gathered from bits and counts; `outcome` decides what they come to,
-            // as it does for the explained path. A failing fact ends the offer's work.
-            let mut unknown = false;
-            let mut fail = |found: Found| match found.outcome() {
-                Outcome::Fail => true,
-                Outcome::Unknown => {
-                    unknown = true;
-                    false
-                }
-                Outcome::Pass => false,
-            };
-            let failed = fail(Found::Window(Window::at(offer, now)))
-                || fast.code_of[i]
-                    .is_some_and(|code| fail(Found::Code(has_codes.then(|| codes.contains(code)))))
-                || fast.proofs_of[i]
-                    .iter()
-                    .any(|&proof| fail(Found::Proof(has_proofs.then(|| proofs.contains(proof)))))
-                || fast.limit_of[i]
-                    .zip(offer.limit)
-                    .is_some_and(|(id, limit)| {
-                        fail(Found::Limit {
-                            used: has_redeemed.then(|| redeemed[id as usize]),
-                            limit,
-                        })
-                    })
-                || offer.budget.is_some_and(|budget| {
-                    fail(Found::Budget {
-                        used: ctx.budget_use(&self.model.offers[i].id),
-                        budget,
+            Outcome::Pass => false,
+        };
+        let failed = fail(Found::Window(Window::at(offer, now)))
+            || fast.code_of[i]
+                .is_some_and(|code| fail(Found::Code(has_codes.then(|| codes.contains(code)))))
+            || fast.proofs_of[i]
+                .iter()
+                .any(|&proof| fail(Found::Proof(has_proofs.then(|| proofs.contains(proof)))))
+            || fast.limit_of[i]
+                .zip(offer.limit)
+                .is_some_and(|(id, limit)| {
+                    fail(Found::Limit {
+                        used: has_redeemed.then(|| redeemed[id as usize]),
+                        limit,
                     })
                 })
-                || benefit_currency(offer, price).is_some_and(&mut fail)
-                || fee_currency(offer, channel, price).is_some_and(&mut fail);
-            if failed {
-                out.push(Status::Ineligible);
-                continue;
-            }
-            let when = logic(&fast.logic[i], answers);
-            let gates = if unknown {
-                Outcome::Unknown
-            } else {
-                Outcome::Pass
-            };
-            out.push(outcome::eligibility([gates, when.into()]));
+            || offer.budget.is_some_and(|budget| {
+                fail(Found::Budget {
+                    used: ctx.budget_use(&model.offers[i].id),
+                    budget,
+                })
+            })
+            || benefit_currency(offer, price).is_some_and(&mut fail)
+            || fee_currency(offer, channel, price).is_some_and(&mut fail);
+        if failed {
+            out.push(Status::Ineligible);
+            continue;
         }
+        let when = logic(&fast.logic[i], answers);
+        let gates = if unknown {
+            Outcome::Unknown
+        } else {
+            Outcome::Pass
+        };
+        out.push(outcome::eligibility([gates, when.into()]));
     }
 }
 
@@ -318,6 +319,7 @@ fn tri(answer: u8) -> Tri {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::ruleset::RuleSet;
     use crate::input::document;
 
     /// Each `when`, as the fast path's formula over shared tests, has the value the general

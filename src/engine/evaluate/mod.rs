@@ -18,8 +18,8 @@ use crate::value::Value;
 use crate::value::number::Decimal;
 use crate::value::time::{age_years, days_since, local_date};
 
-pub use explain::{Explained, explain};
-pub use fast::Scratch;
+pub use explain::{WhenExplanation, WindowWords, explain, window_words};
+pub use fast::{Scratch, statuses};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tri {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{Model, OfferModel};
 use crate::language::diagnostic::Diagnostic;
-use crate::render::words::list as words;
+use crate::language::diagnostic::and_list as words;
 
 /// Media that reach customers whatever channel they use afterwards.
 pub const BROADCAST_MEDIA: [&str; 3] = ["email", "sms", "mail"];

@@ -61,7 +61,7 @@ pub struct OfferModel {
     pub note: Option<String>,
     pub on: Vec<OnChannel>,
     /// The clauses that explanations list, in file order.
-    pub explained: Vec<Explained>,
+    pub listed: Vec<ClauseRef>,
 }
 
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ pub struct When {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Explained {
+pub enum ClauseRef {
     Valid,
     Code,
     /// The offer's `proofs[i]`.
@@ -353,7 +353,7 @@ impl Checker<'_> {
             exclusive: false,
             note: None,
             on: Vec::new(),
-            explained: Vec::new(),
+            listed: Vec::new(),
         };
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
         let mut has_title = false;
@@ -400,14 +400,14 @@ impl Checker<'_> {
                 ClauseKind::Elsewhere(s) => model.elsewhere = Some(s.value.clone()),
                 ClauseKind::Valid(w) => {
                     model.window = self.window(w, clause.span, id, tz);
-                    model.explained.push(Explained::Valid);
+                    model.listed.push(ClauseRef::Valid);
                 }
                 ClauseKind::Code(s) => {
                     if s.value.trim().is_empty() {
                         self.error("bad-code", String::from("the code is empty"), s.span);
                     }
                     model.code = Some(s.clone());
-                    model.explained.push(Explained::Code);
+                    model.listed.push(ClauseRef::Code);
                 }
                 ClauseKind::Proof(s) => {
                     if s.value.trim().is_empty() {
@@ -416,7 +416,7 @@ impl Checker<'_> {
                             "name the evidence the agent must see, like `proof \"student ID\"`",
                         ));
                     }
-                    model.explained.push(Explained::Proof(model.proofs.len()));
+                    model.listed.push(ClauseRef::Proof(model.proofs.len()));
                     model.proofs.push(s.clone());
                 }
                 ClauseKind::When { label, expr } => {
@@ -424,7 +424,7 @@ impl Checker<'_> {
                         .and_then(|()| condition::resolve(expr, schema));
                     match resolved {
                         Ok(cond) => {
-                            model.explained.push(Explained::When(model.whens.len()));
+                            model.listed.push(ClauseRef::When(model.whens.len()));
                             model.whens.push(When {
                                 label: label.as_ref().map(|l| l.value.clone()),
                                 expr: expr.clone(),
@@ -436,15 +436,15 @@ impl Checker<'_> {
                 }
                 ClauseKind::Benefit(b) => {
                     model.benefit = Some(b.clone());
-                    model.explained.push(Explained::Benefit);
+                    model.listed.push(ClauseRef::Benefit);
                 }
                 ClauseKind::Limit(n) => {
                     model.limit = Some(n.clone());
-                    model.explained.push(Explained::Limit);
+                    model.listed.push(ClauseRef::Limit);
                 }
                 ClauseKind::Budget(n) => {
                     model.budget = Some(n.clone());
-                    model.explained.push(Explained::Budget);
+                    model.listed.push(ClauseRef::Budget);
                 }
                 ClauseKind::Priority(n) => model.priority = n.value,
                 ClauseKind::Stackable => {
