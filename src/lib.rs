@@ -1,21 +1,69 @@
 //! honor: one answer to "may this customer have this offer?" on every channel.
 //!
-//! A rule file travels: text → [`parse`] (pest pairs to an [`ast`] with spans) → [`check`]
-//! (schema, types, lints → [`diagnostic`]s) → [`compile`] (slots, values, instants) →
-//! [`evaluate`] (three-valued, with explanations) → [`decision`] (statuses, [`quote`],
-//! parity) → [`render`] (text, JSON).
+//! Marketing writes offers in a small text language (see `docs/language.md`); the web shop,
+//! the store till and the call centre ask this library — or the `honor` command line, or the
+//! `honor serve` service built on it — and get the same answer, the same price and the same
+//! explanation, with what would turn a "no" into a "yes".
 //!
-//! ```no_run
-//! use honor::{Context, RuleSet, input::document};
-//! let now = chrono::Utc::now();
-//! let rules = RuleSet::load("rules".as_ref(), now)?;
-//! let doc = document::parse(r#"{"customer": {"tenure_months": 26}, "codes": ["UPGRADE-MAY16"]}"#, None)?;
-//! let ctx = Context::from_doc(&doc, &rules.model.schema)?;
+//! # Load once, decide many times
+//!
+//! A [`RuleSet`] is a folder of `*.offer` files (or one file), parsed, checked and compiled
+//! when it loads. Loading fails with a [`LoadError`] that lists every problem with its
+//! place; warnings do not stop it ([`RuleSet::warnings`]).
+//!
+//! A customer is a [`Document`] (JSON or YAML, numbers read exactly as written) checked
+//! against the rule set's schema into a [`Context`] ([`RuleSet::context`]); a value of the
+//! wrong type is a [`ContextError`] naming the path.
+//!
+//! [`RuleSet::decide`] decides every offer on one channel at an instant: a [`Decision`] with
+//! each offer's [`Status`], every clause explained, what it still `needs`, its price, and the
+//! [`Quote`]. [`RuleSet::decide_all`] decides on every channel and checks that they agree.
+//! Decisions serialise to the JSON the command line prints (`serde::Serialize`).
+//!
+//! ```
+//! use honor::{Document, Format, RuleSet, Status};
+//!
+//! let at = honor::parse_instant("2026-12-01T15:00:00Z").expect("an instant");
+//! let rules = RuleSet::from_texts(
+//!     vec![(
+//!         "shop.offer".into(),
+//!         "shop.offer".into(),
+//!         r#"
+//!         context { customer.tenure_months number }
+//!         offer loyal {
+//!           title   "10% off for customers of a year"
+//!           when    customer.tenure_months >= 12
+//!           benefit 10% off
+//!         }
+//!         "#
+//!         .into(),
+//!     )],
+//!     at,
+//! )?;
+//! let doc = Document::parse(r#"{"customer": {"tenure_months": 7}, "price": "80.00 USD"}"#, Some(Format::Json))?;
+//! let customer = rules.context(&doc)?;
 //! let phone = rules.channel("phone")?;
-//! let decision = rules.decide(&ctx, phone, now, None);
-//! println!("{}", serde_json::to_string_pretty(&decision)?);
+//! let decision = rules.decide(&customer, phone, at, None);
+//! assert_eq!(decision.offers[0].status, Status::Ineligible);
+//! // what would it take: the test, the value read, and how far off it is
+//! let json = serde_json::to_value(&decision)?;
+//! assert_eq!(json["offers"][0]["needs"][0]["residual"]["short_by"], 5);
+//! assert_eq!(json["quote"]["final"], "80.00 USD");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Many customers
+//!
+//! [`RuleSet::statuses`] gives every offer's status without explanations, from a table of
+//! the rule set's distinct tests, allocating nothing per customer once its [`Scratch`] is
+//! warm: what `honor batch` uses. It always agrees with [`RuleSet::decide`].
+//!
+//! # Errors
+//!
+//! Every error says where and what in words a marketer can act on: [`LoadError::render`]
+//! prints each diagnostic as `file:line:col`, the line and a caret; [`ContextError`] names the
+//! path, the type expected and the value found; [`DocumentError`] gives the line and column.
+//! No input makes the library panic.
 
 // The parser pest derives without its `std` feature names `alloc` (see `parse`).
 extern crate alloc;
@@ -29,6 +77,15 @@ pub mod render;
 pub mod tools;
 pub mod value;
 
-pub use engine::decision::{AllChannels, Decision, OfferDecision, Status};
+pub use engine::decision::{
+    AllChannels, ByChannel, ClauseResult, Decision, Difference, EligibleWhen, Need, OfferDecision,
+    Outcome, Parity, Status,
+};
+pub use engine::evaluate::Scratch;
+pub use engine::evaluate::residual::{Gap, Leaf, Residual, Shown};
+pub use engine::quote::Quote;
 pub use engine::ruleset::{LoadError, RuleSet};
-pub use input::context::Context;
+pub use input::context::{Context, ContextError};
+pub use input::document::{Doc as Document, DocError as DocumentError, Format};
+pub use language::diagnostic::{Diagnostic, Severity};
+pub use value::time::parse_instant;

@@ -9,7 +9,8 @@ use crate::engine::compile::fast::Fast;
 use crate::engine::compile::{self, CompiledOffer};
 use crate::engine::evaluate::outcome::Status;
 use crate::engine::evaluate::{self, Scratch};
-use crate::input::context::Context;
+use crate::input::context::{Context, ContextError};
+use crate::input::document::Doc;
 use crate::language::ast;
 use crate::language::check::{self, Model};
 use crate::language::diagnostic::{Diagnostic, did_you_mean};
@@ -286,6 +287,33 @@ impl RuleSet {
         );
     }
 
+    /// Reads a customer's document against the rule set's context schema.
+    pub fn context(&self, doc: &Doc) -> Result<Context, ContextError> {
+        Context::from_doc(doc, &self.model.schema)
+    }
+
+    /// The channels, in display order; a channel's index is what `decide` takes.
+    pub fn channels(&self) -> &[String] {
+        &self.model.channels
+    }
+
+    /// The offers' ids, in rule-set order (the order of every decision's `offers`).
+    pub fn offer_ids(&self) -> impl Iterator<Item = &str> {
+        self.model.offers.iter().map(|o| o.id.as_str())
+    }
+
+    /// `sha256:` and 16 hex digits over every file's relative path and bytes: two channels
+    /// that show the same fingerprint decided with the same rules.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
+    /// The lint warnings found while loading (a rule set with warnings still loads).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The index of a channel by name, or what is wrong with the name.
     pub fn channel(&self, name: &str) -> Result<usize, String> {
         self.model
             .channels
@@ -305,6 +333,7 @@ impl RuleSet {
             })
     }
 
+    /// The index of an offer by id, or what is wrong with the id.
     pub fn offer_index(&self, id: &str) -> Result<usize, String> {
         self.model
             .offers

@@ -14,6 +14,11 @@ pub enum Doc {
 }
 
 impl Doc {
+    /// Reads a document: JSON, YAML, or (without a format) YAML unless it looks like JSON.
+    pub fn parse(text: &str, format: Option<Format>) -> Result<Doc, DocError> {
+        parse(text, format)
+    }
+
     pub fn get(&self, key: &str) -> Option<&Doc> {
         match self {
             Doc::Map(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
