@@ -3,6 +3,7 @@
 
 mod batch;
 mod check;
+mod diff;
 mod fmt;
 mod lint;
 mod offers;
@@ -55,6 +56,8 @@ pub enum Command {
     Batch(batch::Args),
     /// Rewrite rule files in the canonical layout
     Fmt(fmt::Args),
+    /// What a change to the rule set does: offers changed, and decisions over a sample
+    Diff(diff::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -93,6 +96,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Parity(args) => parity::run(&cli.rules, args, out),
         Command::Batch(args) => batch::run(&cli.rules, args, out, err),
         Command::Fmt(args) => fmt::run(&cli.rules, args, out, err),
+        Command::Diff(args) => diff::run(&cli.rules, args, out),
     };
     match result {
         Ok(code) => code,

@@ -306,6 +306,16 @@ fn keyed(keyword: &str, rest: &str) -> String {
     format!("{INDENT}{keyword:KEYWORD$}{rest}")
 }
 
+/// One clause as `honor fmt` prints it, without the offer's indentation: what a review of a
+/// change shows as the old and the new clause.
+pub fn clause_text(kind: &ClauseKind) -> String {
+    clause(kind)
+        .lines()
+        .map(|line| line.strip_prefix(INDENT).unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn clause(kind: &ClauseKind) -> String {
     let keyword = kind.keyword();
     match kind {

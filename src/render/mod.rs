@@ -1,5 +1,8 @@
 //! Decisions and diagnostics for people (text) and programs (JSON).
 
+pub mod diff_json;
+pub mod diff_markdown;
+pub mod diff_text;
 pub mod text;
 pub mod words;
 

@@ -345,7 +345,7 @@ fn decide_line(
 }
 
 /// The customer's id: `id`, or `customer.id`, when it is text or a number.
-fn customer_id(doc: &Doc) -> Option<String> {
+pub fn customer_id(doc: &Doc) -> Option<String> {
     let id = doc
         .get("id")
         .or_else(|| doc.get("customer").and_then(|c| c.get("id")))?;

@@ -6,4 +6,5 @@ pub mod cases;
 pub mod line_diff;
 pub mod offers;
 pub mod parity;
+pub mod review;
 pub mod testing;
