@@ -131,5 +131,6 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
             }
         }
     }
+    found.extend(super::analysis::warnings(model));
     found
 }

@@ -2,6 +2,7 @@
 //! resolved, windows placed in time, conditions type-checked; every error and warning of
 //! SPEC section 5 as a diagnostic.
 
+pub mod analysis;
 pub mod condition;
 mod lints;
 pub mod schema;
