@@ -147,7 +147,7 @@ fn moves(out: &mut String, impact: &OfferImpact) {
             .iter()
             .map(|e| {
                 format!(
-                    "{} {} → {}",
+                    "{}: {} → {}",
                     e.customer,
                     e.old.as_deref().unwrap_or("no price"),
                     e.new.as_deref().unwrap_or("no price")

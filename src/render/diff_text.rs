@@ -127,7 +127,7 @@ fn impact_text(out: &mut String, impact: &Impact) {
                 .iter()
                 .map(|e| {
                     format!(
-                        "{} {} → {}",
+                        "{}: {} → {}",
                         e.customer,
                         e.old.as_deref().unwrap_or("no price"),
                         e.new.as_deref().unwrap_or("no price")
