@@ -101,7 +101,7 @@ pub fn warnings(model: &Model) -> Vec<Diagnostic> {
                 1 => format!(" (the tests on {} contradict each other)", fields[0]),
                 _ => format!(
                     " (the tests on {} contradict each other)",
-                    crate::render::words::list(&fields)
+                    crate::language::diagnostic::and_list(&fields)
                 ),
             };
             found.push(
