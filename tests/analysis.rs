@@ -160,6 +160,53 @@ const BEATEN: &[(&str, &str, bool)] = &[
         "when c.n > 1 benefit 6.00 USD off",
         true,
     ),
+    // conditions that follow from the loser's
+    (
+        "when c.n >= 24 benefit 5.00 USD off",
+        "when c.n >= 12 benefit 6.00 USD off",
+        true,
+    ),
+    (
+        "when c.n >= 12 benefit 5.00 USD off",
+        "when c.n >= 24 benefit 6.00 USD off",
+        false,
+    ),
+    (
+        "when c.t == \"a\" or c.t == \"b\" benefit 10% off",
+        "when c.t in [\"a\", \"b\"] benefit 20% off",
+        true,
+    ),
+    (
+        "when c.t == \"a\" or c.t == \"c\" benefit 10% off",
+        "when c.t in [\"a\", \"b\"] benefit 20% off",
+        false,
+    ),
+    (
+        "when c.n > 5 or c.t == \"a\" benefit 10% off",
+        "when c.n > 1 benefit 20% off",
+        false,
+    ),
+    (
+        "when has(c.n) benefit 10% off",
+        "when c.n > 1 benefit 20% off",
+        false,
+    ),
+    (
+        "when c.n > 1 benefit 10% off",
+        "when has(c.n) benefit 20% off",
+        true,
+    ),
+    (
+        "when len(c.l) > 2 benefit 10% off",
+        "when \"a\" in c.l or len(c.l) >= 1 benefit 20% off",
+        false,
+    ),
+    // money is unknown across currencies: not decided
+    (
+        "when c.m >= 5.00 USD benefit 10% off",
+        "when c.m >= 1.00 USD benefit 20% off",
+        false,
+    ),
     // wider conditions than the winner's
     (
         "when c.n > 1 benefit 5.00 USD off",

@@ -119,7 +119,7 @@ fn offer(i: usize, pool: Vec<String>) -> impl Strategy<Value = String> {
 }
 
 fn rule_set() -> impl Strategy<Value = String> {
-    (prop::collection::vec(condition(), 1..5), 2..6usize)
+    (prop::collection::vec(condition(), 1..7), 2..8usize)
         .prop_flat_map(|(pool, n)| (0..n).map(|i| offer(i, pool.clone())).collect::<Vec<_>>())
         .prop_map(|offers| format!("{SCHEMA}{}", offers.concat()))
 }

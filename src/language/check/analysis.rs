@@ -82,6 +82,7 @@ struct Analyser<'a> {
 pub fn warnings(model: &Model) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let mut never = vec![false; model.offers.len()];
+    let mut requirements = vec![None; model.offers.len()];
     for (i, offer) in model.offers.iter().enumerate() {
         // `limit 0` has a warning of its own
         if offer.limit.as_ref().is_some_and(|l| l.value == 0) {
@@ -92,7 +93,8 @@ pub fn warnings(model: &Model) -> Vec<Diagnostic> {
             model,
             conflicts: BTreeSet::new(),
         };
-        if a.never_eligible(offer) {
+        let required = a.eligible(offer);
+        if required.as_ref().is_some_and(Vec::is_empty) {
             never[i] = true;
             let fields: Vec<String> = a.conflicts.iter().map(|f| format!("`{f}`")).collect();
             let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
@@ -116,10 +118,11 @@ pub fn warnings(model: &Model) -> Vec<Diagnostic> {
                 .help("check the numbers and values in its `when` clauses"),
             );
         }
+        requirements[i] = required;
     }
     let (same, copies) = same_offers(model);
     found.extend(same);
-    found.extend(always_beaten(model, &never, &copies));
+    found.extend(always_beaten(model, &never, &requirements, &copies));
     found
 }
 
@@ -129,8 +132,9 @@ impl Analyser<'_> {
         schema.slot(path).map(|s| &schema.field(s).ty)
     }
 
-    /// Whether no context satisfies every clause of the offer (decided exactly, or `false`).
-    fn never_eligible(&mut self, offer: &OfferModel) -> bool {
+    /// What an offer's eligibility requires, as alternatives of facts; empty when nothing
+    /// can make it eligible, `None` when that is not decided.
+    fn eligible(&mut self, offer: &OfferModel) -> Option<Vec<Conjunction>> {
         let mut base: Conjunction = Vec::new();
         if offer.limit.is_some() {
             base.push(Fact::Present(self.redeemed_path(), true));
@@ -149,15 +153,60 @@ impl Analyser<'_> {
         }
         let mut acc = vec![base];
         for when in &offer.whens {
-            let Some(d) = self.dnf(&when.expr, true) else {
-                return false;
-            };
-            let Some(next) = self.product(&acc, &d) else {
-                return false;
-            };
-            acc = next;
+            let d = self.dnf(&when.expr, true)?;
+            acc = self.product(&acc, &d)?;
         }
-        acc.is_empty()
+        Some(acc)
+    }
+
+    /// Whether `test` is true in every context that meets one of `alternatives`: no
+    /// alternative leaves room for it to be false or unknown. Decided for single tests that
+    /// are unknown only when a field is missing (not money, which is also unknown across
+    /// currencies).
+    fn implies(&mut self, alternatives: &[Conjunction], test: &Expr) -> bool {
+        let Some(unknown) = self.unknown_when(test) else {
+            return false;
+        };
+        let Some(mut not_true) = self.dnf(test, false) else {
+            return false;
+        };
+        not_true.extend(unknown);
+        alternatives.iter().all(|a| {
+            not_true.iter().all(|n| {
+                let mut joined = a.clone();
+                joined.extend(n.iter().cloned());
+                !self.satisfiable(&joined)
+            })
+        })
+    }
+
+    /// The ways a single test can be unknown, or `None` when the analysis cannot list them.
+    fn unknown_when(&self, test: &Expr) -> Option<Vec<Conjunction>> {
+        let absent = |path: &str| Some(vec![vec![Fact::Present(path.to_string(), false)]]);
+        let money = |e: &Expr| matches!(literal(e), Some(Literal::Money(_)));
+        match &test.kind {
+            ExprKind::Call {
+                func: Func::Has, ..
+            } => Some(Vec::new()),
+            ExprKind::Path(p) if self.ty(p) == Some(&Type::Bool) => absent(p),
+            ExprKind::Compare { lhs, rhs, .. } => {
+                let (t, lit) = match (term(lhs), term(rhs)) {
+                    (Some(t), None) => (t, rhs),
+                    (None, Some(t)) => (t, lhs),
+                    _ => return None,
+                };
+                if literal(lit).is_none() || money(lit) {
+                    return None;
+                }
+                absent(t.path())
+            }
+            ExprKind::In { lhs, rhs, .. } => match (term(lhs), &rhs.kind) {
+                (Some(t), ExprKind::List(items)) if !items.iter().any(money) => absent(t.path()),
+                (None, ExprKind::Path(p)) if literal(lhs).is_some() && !money(lhs) => absent(p),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     fn redeemed_path(&self) -> String {
@@ -635,6 +684,11 @@ fn in_form(negated: bool, lhs: &Expr, rhs: &Expr) -> String {
 
 /// The tests that must all hold, each in normal form: every `when`, split at `and`.
 fn conjuncts(offer: &OfferModel) -> BTreeSet<String> {
+    tests(offer).into_iter().map(|(n, _)| n).collect()
+}
+
+/// The tests that must all hold with their normal forms.
+fn tests(offer: &OfferModel) -> Vec<(String, &Expr)> {
     let mut parts = Vec::new();
     for when in &offer.whens {
         flatten(&when.expr, true, &mut parts);
@@ -642,7 +696,7 @@ fn conjuncts(offer: &OfferModel) -> BTreeSet<String> {
     parts
         .into_iter()
         .filter(|p| !matches!(p.kind, ExprKind::Literal(Literal::Bool(true))))
-        .map(normal)
+        .map(|p| (normal(p), p))
         .collect()
 }
 
@@ -782,29 +836,45 @@ fn regular(o: &OfferModel) -> bool {
 fn always_beaten(
     model: &Model,
     never: &[bool],
+    requirements: &[Option<Vec<Conjunction>>],
     copies: &HashSet<(String, String)>,
 ) -> Vec<Diagnostic> {
-    let candidates: Vec<(usize, Shape, BTreeSet<String>)> = model
+    type Candidate<'m> = (usize, Shape, BTreeSet<String>, Vec<(String, &'m Expr)>);
+    let candidates: Vec<Candidate> = model
         .offers
         .iter()
         .enumerate()
         .filter(|(i, o)| regular(o) && !never[*i])
-        .filter_map(|(i, o)| Some((i, shape(o.benefit.as_ref()?)?, conjuncts(o))))
+        .filter_map(|(i, o)| {
+            let shape = shape(o.benefit.as_ref()?)?;
+            let tests = tests(o);
+            Some((i, shape, tests.iter().map(|t| t.0.clone()).collect(), tests))
+        })
         .collect();
+    let mut analyser = Analyser {
+        model,
+        conflicts: BTreeSet::new(),
+    };
     let mut found = Vec::new();
     let mut budget = MAX_PAIRS;
-    for (a, a_shape, a_tests) in &candidates {
+    for (a, a_shape, a_tests, _) in &candidates {
         let loser = &model.offers[*a];
-        let winner = candidates.iter().find(|(b, b_shape, b_tests)| {
+        let winner = candidates.iter().find(|(b, b_shape, _, b_tests)| {
             if b == a || budget == 0 {
                 return false;
             }
             budget -= 1;
             let w = &model.offers[*b];
+            // each of the winner's tests is one of the loser's, or follows from them
             !copies.contains(&(loser.id.clone(), w.id.clone()))
                 && beats(w, loser)
                 && no_higher(*b_shape, *a_shape)
-                && b_tests.is_subset(a_tests)
+                && b_tests.iter().all(|(text, test)| {
+                    a_tests.contains(text)
+                        || requirements[*a]
+                            .as_ref()
+                            .is_some_and(|r| analyser.implies(r, test))
+                })
         });
         if let Some((b, ..)) = winner {
             let w = &model.offers[*b];
