@@ -11,7 +11,7 @@
 //! yes/no value both in every `==`/`in` set and outside every `!=`/`not in` set; a field both
 //! present and absent; a list both holding and not holding one value.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Datelike;
 
@@ -26,7 +26,7 @@ use crate::value::number::Decimal;
 /// Disjuncts kept while spreading `or`; a condition that needs more is not analysed.
 pub const MAX_DISJUNCTS: usize = 64;
 /// Offer pairs compared for `always-beaten`; a larger rule set is compared up to this many.
-const MAX_PAIRS: usize = 4_000_000;
+const MAX_PAIRS: usize = 1_000_000;
 /// Whole-number ranges at most this wide are searched value by value against `!=` tests.
 const MAX_SPAN: i128 = 1024;
 
@@ -120,9 +120,9 @@ pub fn warnings(model: &Model) -> Vec<Diagnostic> {
         }
         requirements[i] = required;
     }
-    let (same, copies) = same_offers(model);
+    let (same, groups) = same_offers(model);
     found.extend(same);
-    found.extend(always_beaten(model, &never, &requirements, &copies));
+    found.extend(always_beaten(model, &never, &requirements, &groups));
     found
 }
 
@@ -716,10 +716,10 @@ fn window_key(offer: &OfferModel) -> WindowKey {
 }
 
 /// Offers with the same channels, window, code, limit and conditions, neither stackable;
-/// and the pairs of them that have the same benefit too (exact copies).
-fn same_offers(model: &Model) -> (Vec<Diagnostic>, HashSet<(String, String)>) {
+/// and for each offer the first offer it is the same as (itself for the first).
+fn same_offers(model: &Model) -> (Vec<Diagnostic>, Vec<Option<usize>>) {
     let mut found = Vec::new();
-    let mut copies = HashSet::new();
+    let mut groups = vec![None; model.offers.len()];
     type Key = (
         Vec<usize>,
         WindowKey,
@@ -727,8 +727,11 @@ fn same_offers(model: &Model) -> (Vec<Diagnostic>, HashSet<(String, String)>) {
         Option<i64>,
         BTreeSet<String>,
     );
-    let mut first: HashMap<Key, &OfferModel> = HashMap::new();
-    for offer in model.offers.iter().filter(|o| !o.stackable) {
+    let mut first: HashMap<Key, usize> = HashMap::new();
+    for (i, offer) in model.offers.iter().enumerate() {
+        if offer.stackable {
+            continue;
+        }
         let key = (
             offer.honored_on.clone(),
             window_key(offer),
@@ -737,11 +740,9 @@ fn same_offers(model: &Model) -> (Vec<Diagnostic>, HashSet<(String, String)>) {
             conjuncts(offer),
         );
         match first.get(&key) {
-            Some(earlier) => {
-                if offer.benefit == earlier.benefit {
-                    copies.insert((offer.id.clone(), earlier.id.clone()));
-                    copies.insert((earlier.id.clone(), offer.id.clone()));
-                }
+            Some(&e) => {
+                groups[i] = Some(e);
+                let earlier = &model.offers[e];
                 found.push(
                 Diagnostic::warning(
                     "same-offer",
@@ -761,11 +762,12 @@ fn same_offers(model: &Model) -> (Vec<Diagnostic>, HashSet<(String, String)>) {
             )
             }
             None => {
-                first.insert(key, offer);
+                groups[i] = Some(i);
+                first.insert(key, i);
             }
         }
     }
-    (found, copies)
+    (found, groups)
 }
 
 /// A benefit's result as a function of the list price, reduced to the few shapes whose
@@ -837,7 +839,7 @@ fn always_beaten(
     model: &Model,
     never: &[bool],
     requirements: &[Option<Vec<Conjunction>>],
-    copies: &HashSet<(String, String)>,
+    groups: &[Option<usize>],
 ) -> Vec<Diagnostic> {
     type Candidate<'m> = (usize, Shape, BTreeSet<String>, Vec<(String, &'m Expr)>);
     let candidates: Vec<Candidate> = model
@@ -866,8 +868,7 @@ fn always_beaten(
             budget -= 1;
             let w = &model.offers[*b];
             // each of the winner's tests is one of the loser's, or follows from them
-            !copies.contains(&(loser.id.clone(), w.id.clone()))
-                && beats(w, loser)
+            beats(w, loser)
                 && no_higher(*b_shape, *a_shape)
                 && b_tests.iter().all(|(text, test)| {
                     a_tests.contains(text)
@@ -875,6 +876,8 @@ fn always_beaten(
                             .as_ref()
                             .is_some_and(|r| analyser.implies(r, test))
                 })
+                // an exact copy is reported as `same-offer` only
+                && !(groups[*a].is_some() && groups[*a] == groups[*b] && w.benefit == loser.benefit)
         });
         if let Some((b, ..)) = winner {
             let w = &model.offers[*b];
@@ -900,13 +903,15 @@ fn always_beaten(
 /// Whether `w` is eligible wherever `a` is (channels, window, code, limit, the currencies of
 /// benefits and fees) and wins a tie with it; conditions and benefits are compared apart.
 fn beats(w: &OfferModel, a: &OfferModel) -> bool {
+    let wins_tie = w.priority > a.priority || (w.priority == a.priority && w.id < a.id);
+    if !wins_tie {
+        return false;
+    }
     let a_currencies = benefit_currencies(a.benefit.as_ref());
     let w_currencies = benefit_currencies(w.benefit.as_ref());
     let (a_start, a_end) = window_key(a);
     let (w_start, w_end) = window_key(w);
-    let wins_tie = w.priority > a.priority || (w.priority == a.priority && w.id < a.id);
-    wins_tie
-        && w.limit.is_none()
+    w.limit.is_none()
         && (w.code.is_none() || code_key(w) == code_key(a))
         && a.honored_on.iter().all(|c| w.honored_on.contains(c))
         && w_start.is_none_or(|ws| a_start.is_some_and(|s| ws <= s))
