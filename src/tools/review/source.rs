@@ -99,7 +99,7 @@ pub fn from_git(rules: &Path, rev: &str) -> Result<Files, String> {
     let listing = git(&top, &["ls-tree", "-r", "-z", "-l", &commit, "--", spec])
         .map_err(|e| format!("error: cannot list the files of `{rev}`: {e}"))?;
     let single_file = !absolute.is_dir();
-    let mut entries: Vec<(Vec<String>, String, u64)> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
         let entry = String::from_utf8_lossy(entry);
         // `<mode> <type> <object> <size>\t<path>`
@@ -128,12 +128,12 @@ pub fn from_git(rules: &Path, rev: &str) -> Result<Files, String> {
                 .unwrap_or(path)
                 .to_string()
         };
-        let components = rel.split('/').map(String::from).collect();
-        entries.push((
-            components,
-            format!("{object}\t{path}"),
-            size.parse().unwrap_or(0),
-        ));
+        entries.push(Entry {
+            components: rel.split('/').map(String::from).collect(),
+            object: object.to_string(),
+            path: path.to_string(),
+            size: size.parse().unwrap_or(0),
+        });
     }
     if entries.is_empty() {
         let what = if single_file {
@@ -146,17 +146,22 @@ pub fn from_git(rules: &Path, rev: &str) -> Result<Files, String> {
         return Err(format!("error: {what}"));
     }
     // the order RuleSet::load reads a folder in: component by component
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by(|a, b| a.components.cmp(&b.components));
     let mut files = Vec::with_capacity(entries.len());
-    for (components, object_path, size) in entries {
-        let (object, path) = object_path.split_once('\t').unwrap_or((&object_path, ""));
+    for Entry {
+        components,
+        object,
+        path,
+        size,
+    } in entries
+    {
         let shown = format!("{rev}:{path}");
         if size > MAX_FILE_BYTES {
             return Err(format!(
                 "{shown}: error: this file is {size} bytes; files of at most {MAX_FILE_BYTES} bytes are read"
             ));
         }
-        let bytes = git(&top, &["cat-file", "blob", object])
+        let bytes = git(&top, &["cat-file", "blob", &object])
             .map_err(|e| format!("{shown}: error: cannot read this file from git: {e}"))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| format!("{shown}: error: this is not a text file (it is not UTF-8)"))?;
@@ -168,6 +173,17 @@ pub fn from_git(rules: &Path, rev: &str) -> Result<Files, String> {
         files.push((shown, rel, text));
     }
     Ok(files)
+}
+
+/// A rule file listed at a revision.
+struct Entry {
+    /// Its path below the rule set, part by part: the order files are read in.
+    components: Vec<String>,
+    /// The blob's object id.
+    object: String,
+    /// Its path in the repository.
+    path: String,
+    size: u64,
 }
 
 fn unknown_revision(top: &Path, rev: &str) -> String {
