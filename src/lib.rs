@@ -74,6 +74,7 @@ mod hash;
 pub mod input;
 pub mod language;
 pub mod render;
+pub mod service;
 pub mod tools;
 pub mod value;
 

@@ -8,6 +8,7 @@ mod fmt;
 mod lint;
 mod offers;
 mod parity;
+mod serve;
 mod test;
 
 use chrono::{DateTime, Timelike, Utc};
@@ -58,6 +59,8 @@ pub enum Command {
     Fmt(fmt::Args),
     /// What a change to the rule set does: offers changed, and decisions over a sample
     Diff(diff::Args),
+    /// Serve decisions over HTTP to every channel
+    Serve(serve::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -97,6 +100,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Batch(args) => batch::run(&cli.rules, args, out, err),
         Command::Fmt(args) => fmt::run(&cli.rules, args, out, err),
         Command::Diff(args) => diff::run(&cli.rules, args, out),
+        Command::Serve(args) => serve::run(&cli.rules, args, err),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,193 @@
+//! `honor serve` (SPEC section 10): one HTTP service that every channel calls. Each area
+//! adds its routes in its own file; [`router`] assembles them under the shared limits.
+
+pub mod auth;
+pub mod body;
+mod console;
+pub mod decide;
+pub mod error;
+mod health;
+pub mod ledger;
+pub mod live;
+mod offers;
+pub mod request;
+mod schema;
+
+use axum::Router;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, StatusCode, Uri};
+use axum::middleware;
+use axum::response::IntoResponse;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower::ServiceBuilder;
+
+use auth::Tokens;
+use error::ApiError;
+use ledger::{Ledger, LedgerUrl};
+use live::LiveRules;
+
+/// Longest a request may take, reading its body included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Requests handled at once; more wait their turn (within the timeout).
+pub const MAX_CONCURRENT: usize = 64;
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// What `honor serve` was started with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub rules: PathBuf,
+    pub listen: String,
+    pub ledger: LedgerUrl,
+    pub records: Option<PathBuf>,
+    pub tokens: Option<PathBuf>,
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub rules: Arc<LiveRules>,
+    /// `None` when the service runs without `--tokens` (loopback only).
+    pub tokens: Option<Arc<Tokens>>,
+    /// The ledger named by `--ledger`, once opened; `None` runs without one.
+    pub ledger: Option<Arc<dyn Ledger>>,
+    pub config: Arc<Config>,
+}
+
+/// Every route, behind the token check, the body cap, the timeout and the concurrency limit.
+pub fn router(state: AppState) -> Router {
+    let limits = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(overloaded))
+        .timeout(REQUEST_TIMEOUT)
+        .concurrency_limit(MAX_CONCURRENT);
+    Router::new()
+        .merge(decide::routes())
+        .merge(offers::routes())
+        .merge(health::routes())
+        .merge(schema::routes())
+        .merge(console::routes())
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::require))
+        .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
+        .layer(limits)
+        .with_state(state)
+}
+
+async fn overloaded(e: tower::BoxError) -> ApiError {
+    if e.is::<tower::timeout::error::Elapsed>() {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!(
+                "the request took longer than {} seconds",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        )
+    } else {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the service cannot take this request now; try again",
+        )
+    }
+}
+
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(
+        "no_route",
+        format!(
+            "there is no `{method} {}` here; the API is under /v1/",
+            uri.path()
+        ),
+    )
+}
+
+async fn wrong_method(method: Method, uri: Uri) -> impl IntoResponse {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("`{}` does not take `{method}`", uri.path()),
+    )
+}
+
+/// The addresses `listen` names; refuses anything beyond loopback unless tokens guard it.
+pub fn listen_addresses(listen: &str, guarded: bool) -> Result<Vec<SocketAddr>, String> {
+    let addrs: Vec<SocketAddr> = listen
+        .to_socket_addrs()
+        .map_err(|e| {
+            format!("--listen `{listen}` is not an address to listen on, like 127.0.0.1:8080 ({e})")
+        })?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("--listen `{listen}` names no address"));
+    }
+    if !guarded && let Some(open) = addrs.iter().find(|a| !a.ip().is_loopback()) {
+        return Err(format!(
+            "--listen `{listen}` ({open}) is reachable beyond this machine; give --tokens FILE so every caller needs a token, or listen on 127.0.0.1"
+        ));
+    }
+    Ok(addrs)
+}
+
+/// Starts the service and runs it until SIGTERM or Ctrl-C, then lets requests in flight
+/// finish. `announce` hears the address listened on once the socket is bound.
+pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), String> {
+    let addrs = listen_addresses(&config.listen, config.tokens.is_some())?;
+    let rules = LiveRules::load(&config.rules).map_err(|e| e.render())?;
+    let tokens = match &config.tokens {
+        Some(path) => Some(Arc::new(Tokens::read(path, &rules.current().rules)?)),
+        None => None,
+    };
+    let listener = tokio::net::TcpListener::bind(&addrs[..])
+        .await
+        .map_err(|e| format!("cannot listen on `{}`: {e}", config.listen))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen on `{}`: {e}", config.listen))?;
+    let state = AppState {
+        rules: Arc::new(rules),
+        tokens,
+        ledger: None,
+        config: Arc::new(config),
+    };
+    let loaded = state.rules.current();
+    announce(&format!(
+        "honor serve: listening on http://{bound} with rules {} ({} offers)",
+        loaded.rules.fingerprint,
+        loaded.rules.model.offers.len()
+    ));
+    drop(loaded);
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("the service stopped: {e}"))
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

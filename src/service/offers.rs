@@ -1,0 +1,67 @@
+//! `GET /v1/offers`: the knowledge base of `honor offers` as JSON; with `code`, the offer
+//! behind a code a customer reads out (404 when none has it).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::{AppState, request};
+use crate::tools::offers::{self, listing};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/offers", get(list))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffersQuery {
+    /// Show the offers as this channel sees them.
+    pub channel: Option<String>,
+    /// The instant to list at (RFC 3339); default now.
+    pub at: Option<String>,
+    /// A code a customer reads out (trimmed, any case).
+    pub code: Option<String>,
+}
+
+/// An empty parameter (`?channel=`) is the same as none.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.trim().is_empty())
+}
+
+async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<OffersQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| {
+        ApiError::bad_request(
+            "bad_query",
+            format!("the query is not valid here: {}", e.body_text()),
+        )
+    })?;
+    let loaded = state.rules.current();
+    let rules = &loaded.rules;
+    let at = request::instant(given(&q.at))?;
+    let channel = match given(&q.channel) {
+        None => None,
+        Some("all") => None,
+        Some(name) => request::channel(rules, name)?,
+    };
+    let code = given(&q.code);
+    let found = listing(rules, &offers::Query { at, channel, code });
+    if let Some(code) = code
+        && found.live.is_empty()
+        && found.coming.is_empty()
+        && found.other.is_empty()
+    {
+        return Err(ApiError::not_found(
+            "unknown_code",
+            format!("no offer of the rule set has the code `{}`", code.trim()),
+        ));
+    }
+    Ok(Json(found).into_response())
+}
