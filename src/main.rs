@@ -5,7 +5,8 @@ fn main() {
     let code = honor::cli::run(
         cli,
         &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
+        // Not locked: the service logs from other threads.
+        &mut std::io::stderr(),
     );
     std::process::exit(code);
 }

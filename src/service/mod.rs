@@ -10,6 +10,7 @@ mod health;
 pub mod ledger;
 pub mod live;
 mod offers;
+mod reload;
 pub mod request;
 mod schema;
 
@@ -154,6 +155,10 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
         ledger: None,
         config: Arc::new(config),
     };
+    // Signal handlers first: a SIGHUP right after the announcement must not end the process.
+    let log: Arc<dyn Fn(String) + Send + Sync> = Arc::new(|line| eprintln!("{line}"));
+    let _watching = reload::start(state.clone(), log)?;
+    let stop = shutdown_signal()?;
     let loaded = state.rules.current();
     announce(&format!(
         "honor serve: listening on http://{bound} with rules {} ({} offers)",
@@ -163,31 +168,31 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
     drop(loaded);
     let app = router(state);
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop)
         .await
         .map_err(|e| format!("the service stopped: {e}"))
 }
 
-/// Resolves on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Resolves on SIGTERM or Ctrl-C. The handlers are installed at once, before the service
+/// says it is listening, so an early signal still stops it cleanly.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl Future<Output = ()>, String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    let mut interrupt =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl Future<Output = ()>, String> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
