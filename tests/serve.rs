@@ -309,3 +309,39 @@ fn a_request_in_flight_at_sigterm_is_answered() {
     assert!(answer.contains(r#""channel": "store""#), "{answer}");
     assert_eq!(server.terminate().code(), Some(0));
 }
+
+#[test]
+fn metrics_count_requests_and_time_decisions() {
+    let server = Server::start(&[]);
+    for _ in 0..3 {
+        let (status, _) = server.post(
+            "/v1/decide",
+            &json!({"context": {}, "channel": "store", "at": AT}),
+        );
+        assert_eq!(status, 200);
+    }
+    let (status, _) = server.post("/v1/decide", &json!({"context": [], "channel": "store"}));
+    assert_eq!(status, 400);
+    let (status, _) = server.get("/no/such/path/12345");
+    assert_eq!(status, 404);
+    let (status, text) = server.get_text("/metrics");
+    assert_eq!(status, 200);
+    let has = |line: &str| text.lines().any(|l| l == line);
+    assert!(
+        has(r#"honor_http_requests_total{method="POST",route="/v1/decide",status="200"} 3"#),
+        "{text}"
+    );
+    assert!(
+        has(r#"honor_http_requests_total{method="POST",route="/v1/decide",status="400"} 1"#),
+        "{text}"
+    );
+    assert!(
+        has(r#"honor_http_requests_total{method="GET",route="unmatched",status="404"} 1"#),
+        "{text}"
+    );
+    assert!(
+        has(r#"honor_decision_duration_seconds_count{channel="store"} 3"#),
+        "{text}"
+    );
+    assert!(!text.contains("12345"), "raw paths never become labels");
+}

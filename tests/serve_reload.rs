@@ -88,6 +88,12 @@ fn rules_change_under_load_and_every_request_succeeds() {
     let health = wait_for(&server, "the fix", |h| h["reload_error"].is_null());
     assert_eq!(health["rules"], first.as_str());
 
+    let (_, metrics) = server.get_text("/metrics");
+    assert!(
+        metrics.contains(r#"honor_rule_reloads_total{result="refused"}"#),
+        "{metrics}"
+    );
+
     stop.store(true, Ordering::Relaxed);
     for client in clients {
         client.join().unwrap();
@@ -130,6 +136,11 @@ fn sighup_reloads_the_rules() {
     }
     let (status, _) = server.get("/v1/health");
     assert_eq!(status, 200);
+    let (_, metrics) = server.get_text("/metrics");
+    assert!(
+        metrics.contains(r#"honor_rule_reloads_total{result="unchanged"} 1"#),
+        "{metrics}"
+    );
 }
 
 #[test]

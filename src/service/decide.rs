@@ -75,16 +75,16 @@ async fn decide(
         .transpose()?;
     let ctx = request::context(rules, &req.context)?;
 
-    let started = Instant::now();
     let decider = loaded.clone();
-    let (decided, json) = tokio::task::spawn_blocking(move || {
+    let (decided, json, took) = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
         let rules = &decider.rules;
         let decided = match channel {
             Some(c) => Decided::One(rules.decide(&ctx, c, at, only)),
             None => Decided::All(rules.decide_all(&ctx, at, only)),
         };
         let json = decided.json();
-        (decided, json)
+        (decided, json, started.elapsed())
     })
     .await
     .map_err(|_| {
@@ -94,6 +94,11 @@ async fn decide(
             "the decision could not be completed",
         )
     })?;
-    let _ = (started, decided);
+    state
+        .metrics
+        .decisions
+        .with_label_values(&[channel_name])
+        .observe(took.as_secs_f64());
+    let _ = decided;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }

@@ -9,6 +9,7 @@ pub mod error;
 mod health;
 pub mod ledger;
 pub mod live;
+pub mod metrics;
 mod offers;
 mod reload;
 pub mod request;
@@ -30,6 +31,7 @@ use auth::Tokens;
 use error::ApiError;
 use ledger::{Ledger, LedgerUrl};
 use live::LiveRules;
+use metrics::Metrics;
 
 /// Longest a request may take, reading its body included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -56,6 +58,7 @@ pub struct AppState {
     /// The ledger named by `--ledger`, once opened; `None` runs without one.
     pub ledger: Option<Arc<dyn Ledger>>,
     pub config: Arc<Config>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// Every route, behind the token check, the body cap, the timeout and the concurrency limit.
@@ -70,11 +73,16 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(schema::routes())
         .merge(console::routes())
+        .merge(metrics::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(limits)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
+        ))
         .with_state(state)
 }
 
@@ -154,6 +162,7 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
         tokens,
         ledger: None,
         config: Arc::new(config),
+        metrics: Arc::new(Metrics::new().map_err(|e| format!("cannot set up the metrics: {e}"))?),
     };
     // Signal handlers first: a SIGHUP right after the announcement must not end the process.
     let log: Arc<dyn Fn(String) + Send + Sync> = Arc::new(|line| eprintln!("{line}"));

@@ -79,6 +79,12 @@ async fn reloads(
         let Ok(result) = tokio::task::spawn_blocking(move || live.rules.reload()).await else {
             continue;
         };
+        let outcome = match &result {
+            Ok(Reloaded::Swapped(_)) => "swapped",
+            Ok(Reloaded::Unchanged) => "unchanged",
+            Err(_) => "refused",
+        };
+        state.metrics.reloads.with_label_values(&[outcome]).inc();
         match result {
             Ok(Reloaded::Swapped(fingerprint)) => {
                 let loaded = state.rules.current();
