@@ -211,7 +211,19 @@ fn health_and_schema_describe_what_serves() {
     let (status, health) = server.get("/v1/health");
     assert_eq!(status, 200);
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["offers"], 6);
+    let declared = std::fs::read_dir(format!("{MANIFEST}/rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "offer"))
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .unwrap()
+                .lines()
+                .filter(|l| l.starts_with("offer "))
+                .count()
+        })
+        .sum::<usize>();
+    assert_eq!(health["offers"], declared);
     assert_eq!(health["ledger"], "none");
     assert_eq!(health["reload_error"], Value::Null);
     let fingerprint = health["rules"].as_str().unwrap();

@@ -8,6 +8,7 @@ mod fmt;
 mod lint;
 mod offers;
 mod parity;
+mod replay;
 mod serve;
 mod test;
 
@@ -61,6 +62,8 @@ pub enum Command {
     Diff(diff::Args),
     /// Serve decisions over HTTP to every channel
     Serve(serve::Args),
+    /// Decide the records of `serve --records` again; exit 1 when an outcome changed
+    Replay(replay::Args),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -101,6 +104,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Fmt(args) => fmt::run(&cli.rules, args, out, err),
         Command::Diff(args) => diff::run(&cli.rules, args, out),
         Command::Serve(args) => serve::run(&cli.rules, args, err),
+        Command::Replay(args) => replay::run(args, out),
     };
     match result {
         Ok(code) => code,

@@ -16,6 +16,10 @@ use super::error::ApiError;
 use super::{AppState, request};
 use crate::engine::decision::{AllChannels, Decision};
 use crate::render;
+use crate::tools::record::{self, Outcome, Record};
+use crate::value::time::format_instant;
+use axum::http::HeaderValue;
+use chrono::Utc;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/decide", post(decide))
@@ -47,7 +51,34 @@ pub enum Decided {
     All(AllChannels),
 }
 
+/// The header that names the record of a decision, with `--records`.
+pub const RECORD_HEADER: &str = "honor-record";
+
+/// The context as a record keeps it: as sent (numbers keep their digits), with `redeemed` as
+/// the ledger gave it when one did.
+pub fn context_as_decided(raw: &RawValue, redeemed: Option<&[String]>) -> serde_json::Value {
+    let mut value: serde_json::Value =
+        serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
+    if let Some(ids) = redeemed {
+        if !value.is_object() {
+            value = serde_json::Value::Object(Default::default());
+        }
+        if let Some(map) = value.as_object_mut() {
+            map.insert(String::from("redeemed"), serde_json::json!(ids));
+        }
+    }
+    value
+}
+
 impl Decided {
+    /// Each channel's statuses and final price, as records keep them.
+    pub fn outcomes(&self) -> std::collections::BTreeMap<String, Outcome> {
+        match self {
+            Decided::One(d) => record::outcomes_one(d),
+            Decided::All(all) => record::outcomes_all(all),
+        }
+    }
+
     pub fn json(&self) -> String {
         match self {
             Decided::One(d) => render::json(d),
@@ -74,9 +105,12 @@ async fn decide(
         .map(|id| request::offer(rules, id))
         .transpose()?;
     let ctx = request::context(rules, &req.context)?;
+    let received = Utc::now();
 
     let decider = loaded.clone();
-    let (decided, json, took) = tokio::task::spawn_blocking(move || {
+    let keeper = state.records.clone();
+    let channel_label = channel_name.to_string();
+    let (json, took, recorded) = tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let rules = &decider.rules;
         let decided = match channel {
@@ -84,7 +118,24 @@ async fn decide(
             None => Decided::All(rules.decide_all(&ctx, at, only)),
         };
         let json = decided.json();
-        (decided, json, started.elapsed())
+        let took = started.elapsed();
+        let recorded = keeper.map(|records| {
+            let id = records.next_id();
+            let record = Record {
+                id: id.clone(),
+                received: format_instant(received),
+                at: format_instant(at),
+                channel: channel_label,
+                customer: req.customer,
+                rules: rules.fingerprint.clone(),
+                offer: req.offer,
+                context: context_as_decided(&req.context, None),
+                budget_use: None,
+                outcomes: decided.outcomes(),
+            };
+            records.append(&record, received).map(|()| id)
+        });
+        (json, took, recorded)
     })
     .await
     .map_err(|_| {
@@ -99,6 +150,47 @@ async fn decide(
         .decisions
         .with_label_values(&[channel_name])
         .observe(took.as_secs_f64());
-    let _ = decided;
-    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], json).into_response();
+    match recorded {
+        None => {}
+        Some(Ok(id)) => {
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                response.headers_mut().insert(RECORD_HEADER, value);
+            }
+        }
+        // A decision that cannot be kept is not given: records are the answer to "what did
+        // we promise", and a promise missing from them cannot be honored later.
+        Some(Err(message)) => {
+            return Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "records_unavailable",
+                message,
+            ));
+        }
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_keep_the_context_as_sent_with_the_ledgers_redemptions() {
+        let raw = RawValue::from_string(String::from(
+            r#"{"customer": {"tenure_months": 26.50}, "redeemed": ["x"]}"#,
+        ))
+        .unwrap();
+        let as_sent = context_as_decided(&raw, None);
+        assert_eq!(
+            as_sent.to_string(),
+            r#"{"customer":{"tenure_months":26.50},"redeemed":["x"]}"#
+        );
+        let ids = [String::from("free_upgrade"), String::from("free_upgrade")];
+        let filled = context_as_decided(&raw, Some(&ids));
+        assert_eq!(
+            filled.to_string(),
+            r#"{"customer":{"tenure_months":26.50},"redeemed":["free_upgrade","free_upgrade"]}"#
+        );
+    }
 }

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod live;
 pub mod metrics;
 mod offers;
+pub mod records;
 mod reload;
 pub mod request;
 mod schema;
@@ -32,6 +33,7 @@ use error::ApiError;
 use ledger::{Ledger, LedgerUrl};
 use live::LiveRules;
 use metrics::Metrics;
+use records::Records;
 
 /// Longest a request may take, reading its body included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -59,6 +61,18 @@ pub struct AppState {
     pub ledger: Option<Arc<dyn Ledger>>,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    /// `--records DIR`, when given.
+    pub records: Option<Arc<Records>>,
+}
+
+impl AppState {
+    /// What happens to every rule set that starts serving: records keep its files.
+    pub fn rules_loaded(&self, loaded: &live::Loaded) -> Result<(), String> {
+        match &self.records {
+            Some(records) => records.keep_rules(loaded),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Every route, behind the token check, the body cap, the timeout and the concurrency limit.
@@ -151,6 +165,10 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
         Some(path) => Some(Arc::new(Tokens::read(path, &rules.current().rules)?)),
         None => None,
     };
+    let records = match &config.records {
+        Some(dir) => Some(Arc::new(Records::open(dir)?)),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(&addrs[..])
         .await
         .map_err(|e| format!("cannot listen on `{}`: {e}", config.listen))?;
@@ -163,7 +181,9 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
         ledger: None,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new().map_err(|e| format!("cannot set up the metrics: {e}"))?),
+        records,
     };
+    state.rules_loaded(&state.rules.current())?;
     // Signal handlers first: a SIGHUP right after the announcement must not end the process.
     let log: Arc<dyn Fn(String) + Send + Sync> = Arc::new(|line| eprintln!("{line}"));
     let _watching = reload::start(state.clone(), log)?;

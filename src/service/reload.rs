@@ -76,9 +76,21 @@ async fn reloads(
             hangup |= more == Trigger::Hangup;
         }
         let live = state.clone();
-        let Ok(result) = tokio::task::spawn_blocking(move || live.rules.reload()).await else {
+        let Ok((result, kept)) = tokio::task::spawn_blocking(move || {
+            let result = live.rules.reload();
+            let kept = match &result {
+                Ok(Reloaded::Swapped(_)) => live.rules_loaded(&live.rules.current()),
+                _ => Ok(()),
+            };
+            (result, kept)
+        })
+        .await
+        else {
             continue;
         };
+        if let Err(message) = kept {
+            log(format!("honor serve: {message}"));
+        }
         let outcome = match &result {
             Ok(Reloaded::Swapped(_)) => "swapped",
             Ok(Reloaded::Unchanged) => "unchanged",

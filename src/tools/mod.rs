@@ -6,5 +6,7 @@ pub mod cases;
 pub mod line_diff;
 pub mod offers;
 pub mod parity;
+pub mod record;
+pub mod replay;
 pub mod review;
 pub mod testing;
