@@ -96,6 +96,7 @@ fn bad_input_is_a_4xx_with_a_json_error() {
             "bad_request_shape",
         ),
         (String::from(r#"{"context": [1]}"#), 400, "invalid_context"),
+        (String::from(r#"{"context": null}"#), 400, "invalid_context"),
         (
             String::from(r#"{"context": {"customer": {"tenure_months": "abc"}}}"#),
             400,

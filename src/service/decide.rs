@@ -26,16 +26,20 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A decision request.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecideRequest {
-    /// The customer's context, read exactly as written.
+    /// The customer's context, read exactly as written: fields of the rule set's schema
+    /// (see `/v1/schema`), numbers as numbers, money as `"130.00 USD"`.
+    #[schema(value_type = Object)]
     pub context: Box<RawValue>,
     /// A channel of the rule set, or `all` (the default) for every channel and parity.
     #[serde(default)]
+    #[schema(example = "store")]
     pub channel: Option<String>,
     /// The instant to decide at (RFC 3339); default now.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub at: Option<String>,
     /// The customer's id in the ledger.
     #[serde(default)]
@@ -43,6 +47,15 @@ pub struct DecideRequest {
     /// List only this offer, with every clause explained (the quote still uses every offer).
     #[serde(default)]
     pub offer: Option<String>,
+}
+
+/// The two shapes a decision takes.
+#[derive(utoipa::ToSchema, Deserialize)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum DecisionOrAll {
+    One(super::openapi::DecisionDoc),
+    All(super::openapi::AllChannelsDoc),
 }
 
 /// A decision made: for one channel, or for all with parity.
@@ -87,7 +100,19 @@ impl Decided {
     }
 }
 
-async fn decide(
+/// Decides every offer (or one) for a customer's context on one channel or all.
+#[utoipa::path(post, path = "/v1/decide", request_body = DecideRequest, responses(
+    (status = 200, description = "The decision: one channel's, or every channel's with parity",
+        body = inline(DecisionOrAll)),
+    (status = 400, description = "The body is not JSON, not a decision request, or the context does not match the schema", body = super::openapi::ErrorBody),
+    (status = 401, description = "A token is needed", body = super::openapi::ErrorBody),
+    (status = 403, description = "The token is for another channel", body = super::openapi::ErrorBody),
+    (status = 404, description = "No such offer", body = super::openapi::ErrorBody),
+    (status = 413, description = "The body is over 1 MiB", body = super::openapi::ErrorBody),
+    (status = 422, description = "An unknown channel or an instant that is not RFC 3339", body = super::openapi::ErrorBody),
+    (status = 503, description = "Overloaded or timed out", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn decide(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     JsonBody(req): JsonBody<DecideRequest>,

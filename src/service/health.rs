@@ -13,7 +13,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/health", get(health))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     pub status: &'static str,
     /// The fingerprint of the rule set serving.
@@ -26,7 +26,13 @@ pub struct Health {
     pub reload_error: Option<String>,
 }
 
-async fn health(State(state): State<AppState>) -> Json<Health> {
+/// The rule set serving, the ledger, and why the last reload was refused.
+#[utoipa::path(get, path = "/v1/health", responses(
+    (status = 200, description = "The service is up", body = Health),
+    (status = 401, description = "A token is needed", body = super::openapi::ErrorBody),
+    (status = 503, description = "Overloaded or timed out", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn health(State(state): State<AppState>) -> Json<Health> {
     let loaded = state.rules.current();
     Json(Health {
         status: "ok",

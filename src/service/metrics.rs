@@ -109,7 +109,13 @@ pub async fn count(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus text exposition.
+#[utoipa::path(get, path = "/metrics", responses(
+    (status = 200, description = "The metrics", body = String, content_type = "text/plain"),
+    (status = 401, description = "A token is needed", body = super::openapi::ErrorBody),
+    (status = 503, description = "Overloaded or timed out", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
     match state.metrics.render() {
         Ok(text) => (
             [(

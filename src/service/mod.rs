@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod live;
 pub mod metrics;
 mod offers;
+pub mod openapi;
 pub mod records;
 mod reload;
 pub mod request;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(schema::routes())
         .merge(console::routes())
         .merge(metrics::routes())
+        .merge(openapi::routes())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(state.clone(), auth::require))

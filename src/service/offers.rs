@@ -17,12 +17,14 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/offers", get(list))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OffersQuery {
     /// Show the offers as this channel sees them.
     pub channel: Option<String>,
     /// The instant to list at (RFC 3339); default now.
+    #[param(format = DateTime)]
     pub at: Option<String>,
     /// A code a customer reads out (trimmed, any case).
     pub code: Option<String>,
@@ -33,7 +35,16 @@ fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|v| !v.trim().is_empty())
 }
 
-async fn list(
+/// The offers live and coming, as a channel sees them; with `code`, the offer behind it.
+#[utoipa::path(get, path = "/v1/offers", params(OffersQuery), responses(
+    (status = 200, description = "The knowledge base", body = super::openapi::ListingDoc),
+    (status = 400, description = "A query parameter that is not known", body = super::openapi::ErrorBody),
+    (status = 401, description = "A token is needed", body = super::openapi::ErrorBody),
+    (status = 404, description = "No offer has the code", body = super::openapi::ErrorBody),
+    (status = 422, description = "An unknown channel or an instant that is not RFC 3339", body = super::openapi::ErrorBody),
+    (status = 503, description = "Overloaded or timed out", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn list(
     State(state): State<AppState>,
     query: Result<Query<OffersQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {

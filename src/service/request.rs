@@ -45,6 +45,12 @@ pub fn offer(rules: &RuleSet, id: &str) -> Result<usize, ApiError> {
 
 /// The context exactly as sent (numbers keep their digits), checked against the schema.
 pub fn context(rules: &RuleSet, raw: &RawValue) -> Result<Context, ApiError> {
+    if raw.get().trim() == "null" {
+        return Err(ApiError::bad_request(
+            "invalid_context",
+            "the context is null; send a map of fields (`{}` when nothing is known)",
+        ));
+    }
     let doc = document::parse_json(raw.get()).map_err(|e| {
         ApiError::bad_request("bad_context", format!("the context cannot be read: {e}"))
     })?;

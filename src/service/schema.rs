@@ -13,25 +13,32 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/schema", get(schema))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SchemaListing {
     pub rules: String,
     pub channels: Vec<String>,
     pub fields: Vec<FieldListing>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FieldListing {
     /// The dotted path: `customer.tenure_months`.
     pub path: String,
     /// As the schema spells it: `number`, `list of text`.
     #[serde(rename = "type")]
+    #[schema(rename = "type")]
     pub ty: String,
     /// `codes`, `redeemed` and `price`: present in every rule set without declaring them.
     pub reserved: bool,
 }
 
-async fn schema(State(state): State<AppState>) -> Json<SchemaListing> {
+/// The context fields a channel may send, with their types, and the channels.
+#[utoipa::path(get, path = "/v1/schema", responses(
+    (status = 200, description = "The context schema", body = SchemaListing),
+    (status = 401, description = "A token is needed", body = super::openapi::ErrorBody),
+    (status = 503, description = "Overloaded or timed out", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn schema(State(state): State<AppState>) -> Json<SchemaListing> {
     let loaded = state.rules.current();
     let model = &loaded.rules.model;
     Json(SchemaListing {

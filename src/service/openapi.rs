@@ -1,0 +1,215 @@
+//! `GET /v1/openapi.json`: the OpenAPI 3 document of this service, generated from the
+//! handlers' annotations and the types below. Decisions and listings are the engine's own
+//! types; they are described here by their stable fields (a test checks real answers against
+//! these descriptions), and any field added later is allowed.
+
+use axum::Json;
+use axum::Router;
+use axum::routing::get;
+use serde::Deserialize;
+use utoipa::{OpenApi, ToSchema};
+
+use super::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/v1/openapi.json", get(document))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "honor",
+        description = "One answer to \"may this customer have this offer?\" on every channel: decisions, the offers' knowledge base, health and metrics."
+    ),
+    paths(
+        super::decide::decide,
+        super::offers::list,
+        super::health::health,
+        super::schema::schema,
+        super::metrics::metrics,
+        document
+    ),
+    components(schemas(
+        super::decide::DecideRequest,
+        DecisionDoc,
+        AllChannelsDoc,
+        OfferDecisionDoc,
+        ClauseDoc,
+        QuoteDoc,
+        ParityDoc,
+        ListingDoc,
+        EntryDoc,
+        super::health::Health,
+        super::schema::SchemaListing,
+        super::schema::FieldListing,
+        ErrorBody,
+        ErrorDetail
+    ))
+)]
+pub struct ApiDoc;
+
+/// The document, generated once per request (it is small and rarely asked for).
+#[utoipa::path(get, path = "/v1/openapi.json", responses(
+    (status = 200, description = "This service's OpenAPI 3 document", content_type = "application/json")
+))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// An error: a stable snake_case code and a message in plain words.
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// `bad_json`, `invalid_context`, `unknown_channel`, `unknown_offer`, …
+    pub code: String,
+    pub message: String,
+    /// The context field at fault, when there is one.
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+/// The decision on one channel (`honor check --format json`).
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct DecisionDoc {
+    pub channel: String,
+    pub at: String,
+    /// The fingerprint of the rule set that decided.
+    pub rules: String,
+    /// In rule-set order.
+    pub offers: Vec<OfferDecisionDoc>,
+    /// `null` when the context has no `price`.
+    pub quote: Option<QuoteDoc>,
+}
+
+/// Every channel's decision and whether they agree.
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct AllChannelsDoc {
+    /// By channel name.
+    #[schema(value_type = std::collections::BTreeMap<String, DecisionDoc>)]
+    pub decisions: std::collections::BTreeMap<String, DecisionDoc>,
+    pub parity: ParityDoc,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct OfferDecisionDoc {
+    pub id: String,
+    pub title: String,
+    /// `eligible`, `ineligible`, `unknown` or `not_honored`.
+    pub status: String,
+    pub clauses: Vec<ClauseDoc>,
+    /// The context fields whose absence leaves the offer undecided.
+    pub missing: Vec<String>,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct ClauseDoc {
+    pub clause: String,
+    /// `pass`, `fail` or `unknown`.
+    pub result: String,
+    pub detail: String,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct QuoteDoc {
+    pub list: String,
+    #[serde(rename = "final")]
+    #[schema(rename = "final")]
+    pub final_price: String,
+    pub applied: Vec<String>,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct ParityDoc {
+    pub same: bool,
+    #[schema(value_type = Vec<Object>)]
+    pub differences: Vec<serde_json::Value>,
+}
+
+/// The knowledge base of `honor offers --format json`.
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct ListingDoc {
+    pub at: String,
+    pub rules: String,
+    pub zone: String,
+    pub channel: Option<String>,
+    pub live: Vec<EntryDoc>,
+    pub coming: Vec<EntryDoc>,
+}
+
+#[derive(ToSchema, Deserialize)]
+#[allow(dead_code)]
+pub struct EntryDoc {
+    pub id: String,
+    pub title: String,
+    /// `live`, `coming`, `later` or `ended`.
+    pub state: String,
+    pub honored_on: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The descriptions above read the engine's real answers.
+    #[test]
+    fn real_answers_fit_their_descriptions() {
+        use crate::engine::ruleset::RuleSet;
+        use crate::input::{context::Context, document};
+        use crate::tools::offers::{Query, listing};
+        let at = crate::value::time::parse_instant("2026-12-01T15:00:00Z").unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rules = RuleSet::load(&root.join("rules"), at).unwrap();
+        let doc = document::parse(
+            r#"{"customer": {"tenure_months": 30, "plan": "family", "flags": []}, "codes": ["UPGRADE-WINTER26"], "redeemed": [], "price": "130.00 USD"}"#,
+            None,
+        )
+        .unwrap();
+        let ctx = Context::from_doc(&doc, &rules.model.schema).unwrap();
+        let one = serde_json::to_string(&rules.decide(&ctx, 1, at, None)).unwrap();
+        let one: DecisionDoc = serde_json::from_str(&one).unwrap();
+        assert!(one.quote.is_some());
+        let all = serde_json::to_string(&rules.decide_all(&ctx, at, None)).unwrap();
+        let all: AllChannelsDoc = serde_json::from_str(&all).unwrap();
+        assert_eq!(all.decisions.len(), rules.model.channels.len());
+        let found = listing(
+            &rules,
+            &Query {
+                at,
+                channel: Some(1),
+                code: None,
+            },
+        );
+        let found: ListingDoc =
+            serde_json::from_str(&serde_json::to_string(&found).unwrap()).unwrap();
+        assert!(!found.live.is_empty());
+    }
+
+    #[test]
+    fn the_document_names_every_route() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        for path in [
+            "/v1/decide",
+            "/v1/offers",
+            "/v1/health",
+            "/v1/schema",
+            "/metrics",
+            "/v1/openapi.json",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path} is documented");
+        }
+    }
+}
