@@ -358,3 +358,38 @@ fn metrics_count_requests_and_time_decisions() {
     );
     assert!(!text.contains("12345"), "raw paths never become labels");
 }
+
+#[test]
+fn sixty_four_requests_at_once_the_next_waits_and_slow_ones_time_out() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    // 64 requests that never finish sending their bodies hold every place.
+    let held: Vec<std::net::TcpStream> = (0..64)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+            write!(
+                stream,
+                "POST /v1/decide HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"context\""
+            )
+            .unwrap();
+            stream
+        })
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let started = std::time::Instant::now();
+    // Another route waits for a place: it is answered only once the slow ones time out.
+    let (status, _) = server.get("/v1/health");
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    for mut stream in held {
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        assert!(answer.contains(r#""code":"timeout""#), "{answer}");
+    }
+}

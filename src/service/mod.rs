@@ -28,6 +28,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
 
 use auth::Tokens;
 use error::ApiError;
@@ -78,10 +79,11 @@ impl AppState {
 
 /// Every route, behind the token check, the body cap, the timeout and the concurrency limit.
 pub fn router(state: AppState) -> Router {
+    // Layers on a router wrap each route apart: the limit must share one count across them.
     let limits = ServiceBuilder::new()
         .layer(HandleErrorLayer::new(overloaded))
         .timeout(REQUEST_TIMEOUT)
-        .concurrency_limit(MAX_CONCURRENT);
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT));
     Router::new()
         .merge(decide::routes())
         .merge(offers::routes())
