@@ -393,3 +393,25 @@ fn sixty_four_requests_at_once_the_next_waits_and_slow_ones_time_out() {
         assert!(answer.contains(r#""code":"timeout""#), "{answer}");
     }
 }
+
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    use std::io::{Read, Write};
+    let server = Server::start(&[]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(stream, "GET /v1/health HTTP/1.1\r\nHost: {addr}\r\n").unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_secs(9) && waited < std::time::Duration::from_secs(20),
+        "closed after {waited:?}"
+    );
+    let (status, _) = server.get("/v1/health");
+    assert_eq!(status, 200);
+}

@@ -8,6 +8,7 @@ pub mod decide;
 pub mod error;
 mod health;
 pub mod ledger;
+pub mod listen;
 pub mod live;
 pub mod metrics;
 mod offers;
@@ -77,13 +78,8 @@ impl AppState {
     }
 }
 
-/// Every route, behind the token check, the body cap, the timeout and the concurrency limit.
+/// Every route, behind the token check and the body cap, counted by the metrics.
 pub fn router(state: AppState) -> Router {
-    // Layers on a router wrap each route apart: the limit must share one count across them.
-    let limits = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(overloaded))
-        .timeout(REQUEST_TIMEOUT)
-        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT));
     Router::new()
         .merge(decide::routes())
         .merge(offers::routes())
@@ -96,12 +92,27 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn_with_state(state.clone(), auth::require))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
-        .layer(limits)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            metrics::count,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::count))
         .with_state(state)
+}
+
+/// The whole service: the router behind one timeout and one concurrency limit for all its
+/// routes (a router's own layers wrap each route apart).
+pub fn limited(
+    app: Router,
+) -> impl tower::Service<
+    axum::http::Request<hyper::body::Incoming>,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ 'static {
+    ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(overloaded))
+        .timeout(REQUEST_TIMEOUT)
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT))
+        .service(app)
 }
 
 async fn overloaded(e: tower::BoxError) -> ApiError {
@@ -200,10 +211,8 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
     ));
     drop(loaded);
     let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop)
-        .await
-        .map_err(|e| format!("the service stopped: {e}"))
+    listen::serve(listener, app, stop).await;
+    Ok(())
 }
 
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed at once, before the service
