@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         super::metrics::metrics,
         document
     ),
+    modifiers(&BearerTokens),
+    security((), ("bearer" = [])),
     components(schemas(
         super::decide::DecideRequest,
         DecisionDoc,
@@ -47,6 +49,27 @@ pub fn routes() -> Router<AppState> {
     ))
 )]
 pub struct ApiDoc;
+
+/// `--tokens`: a bearer token on every request (none needed when the service runs without).
+struct BearerTokens;
+
+impl utoipa::Modify for BearerTokens {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A token of `--tokens FILE`; a channel's token decides on its channel only",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The document, generated once per request (it is small and rarely asked for).
 #[utoipa::path(get, path = "/v1/openapi.json", responses(
@@ -201,6 +224,10 @@ mod tests {
     fn the_document_names_every_route() {
         let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
         for path in [
             "/v1/decide",
             "/v1/offers",
