@@ -1,5 +1,4 @@
 //! Where the service records redemptions: `--ledger sqlite:FILE`, `postgres://…` or `none`.
-//! The backends implement [`Ledger`]; the state holds one when a ledger is attached.
 
 use std::fmt;
 
@@ -63,12 +62,6 @@ impl fmt::Display for LedgerUrl {
             },
         }
     }
-}
-
-/// A redemption ledger attached to the service.
-pub trait Ledger: Send + Sync {
-    /// `sqlite` or `postgres`.
-    fn backend(&self) -> &'static str;
 }
 
 #[cfg(test)]
