@@ -193,10 +193,13 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
     let bound = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on `{}`: {e}", config.listen))?;
+    let ledger = ledger::open(&config.ledger)
+        .await
+        .map_err(|e| e.to_string())?;
     let state = AppState {
         rules: Arc::new(rules),
         tokens,
-        ledger: None,
+        ledger: ledger.clone(),
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new().map_err(|e| format!("cannot set up the metrics: {e}"))?),
         records,
@@ -215,6 +218,10 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
     drop(loaded);
     let app = router(state);
     listen::serve(listener, app, stop).await;
+    // Requests in flight have finished: let the ledger's connections close cleanly.
+    if let Some(ledger) = ledger {
+        let _ = ledger.close().await;
+    }
     Ok(())
 }
 
