@@ -13,7 +13,7 @@ use std::time::Instant;
 use super::auth::Caller;
 use super::body::JsonBody;
 use super::error::ApiError;
-use super::{AppState, request};
+use super::{AppState, redemptions, request};
 use crate::engine::decision::{AllChannels, Decision};
 use crate::render;
 use crate::tools::record::{self, Outcome, Record};
@@ -131,6 +131,9 @@ pub(super) async fn decide(
         .transpose()?;
     let ctx = request::context(rules, &req.context)?;
     let received = Utc::now();
+    let read = redemptions::from_ledger(&state, rules, ctx, req.customer.as_deref()).await?;
+    let ctx = read.ctx;
+    let (ledger_redeemed, ledger_budget_use) = (read.redeemed, read.budget_use);
 
     let decider = loaded.clone();
     let keeper = state.records.clone();
@@ -154,8 +157,8 @@ pub(super) async fn decide(
                 customer: req.customer,
                 rules: rules.fingerprint.clone(),
                 offer: req.offer,
-                context: context_as_decided(&req.context, None),
-                budget_use: None,
+                context: context_as_decided(&req.context, ledger_redeemed.as_deref()),
+                budget_use: ledger_budget_use,
                 outcomes: decided.outcomes(),
             };
             records.append(&record, received).map(|()| id)

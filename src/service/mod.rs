@@ -14,6 +14,8 @@ pub mod metrics;
 mod offers;
 pub mod openapi;
 pub mod records;
+pub mod redeem;
+mod redemptions;
 mod reload;
 pub mod request;
 mod schema;
@@ -83,6 +85,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(decide::routes())
         .merge(offers::routes())
+        .merge(redemptions::routes())
         .merge(health::routes())
         .merge(schema::routes())
         .merge(console::routes())

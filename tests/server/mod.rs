@@ -152,6 +152,11 @@ impl Server {
         (status, parse(&text))
     }
 
+    pub fn delete(&self, path: &str) -> (u16, Value) {
+        let (status, text) = self.send(self.client.delete(format!("{}{path}", self.base)));
+        (status, parse(&text))
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
