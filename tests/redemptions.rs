@@ -406,3 +406,104 @@ fn a_channels_token_redeems_and_reverses_on_its_channel_only() {
     assert_eq!((status, code(&body)), (403, "wrong_channel"), "{body}");
     assert_eq!(store.delete("/v1/redemptions/t2").0, 200);
 }
+
+#[test]
+fn redemptions_and_refusals_are_counted_in_the_metrics() {
+    let dir = scratch("redeem-metrics");
+    let server = Server::start(&["--ledger", &sqlite_ledger(&dir)]);
+    let line = |name: &str| {
+        let (_, text) = server.get_text("/metrics");
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .map(str::to_string)
+    };
+    assert_eq!(line("honor_redemptions_total{"), None);
+    server.post(
+        "/v1/redemptions",
+        &redemption("m1", "C-1", "free_upgrade", "store"),
+    );
+    server.post(
+        "/v1/redemptions",
+        &redemption("m1", "C-1", "free_upgrade", "store"),
+    );
+    server.post(
+        "/v1/redemptions",
+        &redemption("m2", "C-1", "free_upgrade", "web"),
+    );
+    // A refused key records nothing, so it is free; a recorded one is not.
+    server.post(
+        "/v1/redemptions",
+        &redemption("m1", "C-2", "free_upgrade", "web"),
+    );
+    assert_eq!(
+        line("honor_redemptions_total{").as_deref(),
+        Some(r#"honor_redemptions_total{channel="store"} 1"#)
+    );
+    assert_eq!(
+        line(r#"honor_redemption_refusals_total{code="limit_reached"}"#).as_deref(),
+        Some(r#"honor_redemption_refusals_total{code="limit_reached"} 1"#)
+    );
+    assert_eq!(
+        line(r#"honor_redemption_refusals_total{code="key_reused"}"#).as_deref(),
+        Some(r#"honor_redemption_refusals_total{code="key_reused"} 1"#)
+    );
+}
+
+#[test]
+fn redemptions_are_recorded_with_the_ledgers_view_and_replay_the_same() {
+    let dir = scratch("redeem-records");
+    let records = dir.join("records");
+    let server = Server::start(&[
+        "--ledger",
+        &sqlite_ledger(&dir),
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    let (status, _) = server.post(
+        "/v1/redemptions",
+        &redemption("r1", "C-1", "free_upgrade", "store"),
+    );
+    assert_eq!(status, 201);
+    let (status, _) = server.post(
+        "/v1/redemptions",
+        &redemption("r2", "C-1", "free_upgrade", "web"),
+    );
+    assert_eq!(status, 409);
+    // A replay decides nothing and adds no record.
+    let (status, _) = server.post(
+        "/v1/redemptions",
+        &redemption("r1", "C-1", "free_upgrade", "store"),
+    );
+    assert_eq!(status, 200);
+    let file = std::fs::read_dir(&records)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .expect("a records file");
+    let lines: Vec<Value> = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .map(parse)
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["customer"], "C-1");
+    assert_eq!(lines[0]["offer"], "free_upgrade");
+    assert_eq!(lines[0]["context"]["redeemed"], json!([]));
+    assert_eq!(
+        lines[0]["outcomes"]["store"]["offers"]["free_upgrade"],
+        "eligible"
+    );
+    assert_eq!(lines[1]["context"]["redeemed"], json!(["free_upgrade"]));
+    assert_eq!(
+        lines[1]["outcomes"]["web"]["offers"]["free_upgrade"],
+        "ineligible"
+    );
+    let out = honor(&["replay", "--records", records.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -6,7 +6,7 @@
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Extension, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use chrono::{DateTime, Utc};
@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::auth::Caller;
 use super::body::JsonBody;
-use super::decide::context_as_decided;
+use super::decide::{RECORD_HEADER, context_as_decided};
 use super::error::ApiError;
 use super::ledger::{
     Entry, Ledger, LedgerError, MAX_KEY_CHARS, NewRedemption, Redeemed, View, body_hash,
@@ -247,11 +247,26 @@ async fn redeem(
         .redeem(&new, &mut decide)
         .await
         .map_err(unavailable)?;
+    let mut record_id = None;
     if let (Some((decision, view)), Some(records)) = (&decided, &state.records)
         && matches!(outcome, Redeemed::Recorded(_) | Redeemed::Refused)
     {
-        keep_record(records, &new, &raw, decision, view, received).await?;
+        record_id = Some(keep_record(records, &new, &raw, decision, view, received).await?);
     }
+    let mut response = answer(&state, &req, outcome, decided)?;
+    if let Some(value) = record_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        response.headers_mut().insert(RECORD_HEADER, value);
+    }
+    Ok(response)
+}
+
+/// The answer to a redemption, counted in the metrics.
+fn answer(
+    state: &AppState,
+    req: &RedeemRequest,
+    outcome: Redeemed,
+    decided: Option<(OfferDecision, View)>,
+) -> Result<Response, ApiError> {
     match outcome {
         Redeemed::Recorded(entry) => {
             state
@@ -297,7 +312,7 @@ async fn redeem(
                 .refusals
                 .with_label_values(&[verdict.code()])
                 .inc();
-            Ok(refusal(&req, &decision))
+            Ok(refusal(req, &decision))
         }
     }
 }
@@ -313,9 +328,10 @@ async fn keep_record(
     decision: &OfferDecision,
     view: &View,
     received: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<String, ApiError> {
+    let id = records.next_id();
     let record = Record {
-        id: records.next_id(),
+        id: id.clone(),
         received: format_instant(received),
         at: new.at.clone(),
         channel: new.channel.clone(),
@@ -337,6 +353,7 @@ async fn keep_record(
         .await
         .map_err(|e| e.to_string())
         .and_then(|appended| appended)
+        .map(|()| id)
         .map_err(|message| {
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
