@@ -507,3 +507,23 @@ fn redemptions_are_recorded_with_the_ledgers_view_and_replay_the_same() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_ledger_that_cannot_be_opened_stops_the_start_in_words() {
+    let dir = scratch("redeem-no-ledger");
+    let missing = dir.join("no-such-folder").join("ledger.db");
+    let e = Server::try_start(&["--ledger", &format!("sqlite:{}", missing.display())])
+        .err()
+        .expect("no service without its ledger");
+    assert!(
+        e.starts_with("error: cannot open the ledger `sqlite:"),
+        "{e}"
+    );
+    let e = Server::try_start(&["--ledger", "postgres://honor:secret@127.0.0.1:1/ledger"])
+        .err()
+        .expect("no service without its ledger");
+    assert!(
+        e.starts_with("error: cannot open the ledger `postgres://honor:***@127.0.0.1:1/ledger`"),
+        "{e}"
+    );
+}
