@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
-use sqlx::{ConnectOptions, Row};
+use sqlx::{ConnectOptions, Connection, Row};
 
 use super::sqlite::migrate_words;
 use super::{
@@ -50,17 +50,41 @@ impl PostgresLedger {
             place: shown(url),
             reason: e.to_string(),
         })?;
-        PostgresLedger::connect(options).await
+        PostgresLedger::connect_as(options, shown(url)).await
     }
 
     /// Connects with `options` (tests use them to pick a schema) and brings the tables up to
     /// date.
     pub async fn connect(options: PgConnectOptions) -> Result<PostgresLedger, LedgerError> {
-        let place = shown(options.to_url_lossy().as_str());
+        let place = format!(
+            "postgres://{}@{}:{}/{}",
+            options.get_username(),
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or_default()
+        );
+        PostgresLedger::connect_as(options, place).await
+    }
+
+    async fn connect_as(
+        options: PgConnectOptions,
+        place: String,
+    ) -> Result<PostgresLedger, LedgerError> {
         let failed = |reason: String| LedgerError::Open {
             place: place.clone(),
             reason,
         };
+        // One connection first: the pool would retry until its timeout and hide why.
+        let probe = tokio::time::timeout(ACQUIRE_TIMEOUT, options.connect())
+            .await
+            .map_err(|_| {
+                failed(format!(
+                    "the server did not answer within {} seconds",
+                    ACQUIRE_TIMEOUT.as_secs()
+                ))
+            })?
+            .map_err(|e| failed(e.to_string()))?;
+        let _ = probe.close().await;
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
