@@ -97,7 +97,7 @@ async fn replay_is_idempotent(under: Under) {
     let again = l.redeem(&new, &mut decide).await.expect("redeem again");
     assert_eq!(again, Redeemed::Replayed(first.clone()));
     assert!(!asked, "a replay must not decide again");
-    assert_eq!(l.entries("c1").await.unwrap(), vec![first]);
+    assert_eq!(l.entries("c1", 100).await.unwrap(), vec![first]);
     assert_eq!(l.redeemed("c1").await.unwrap(), vec!["upgrade".to_string()]);
 }
 
@@ -114,8 +114,8 @@ async fn key_reused_with_another_body(under: Under) {
         redeem(l, &elsewhere, 5, 100).await,
         Redeemed::KeyReused(first.clone())
     );
-    assert_eq!(l.entries("c1").await.unwrap(), vec![first]);
-    assert!(l.entries("c2").await.unwrap().is_empty());
+    assert_eq!(l.entries("c1", 100).await.unwrap(), vec![first]);
+    assert!(l.entries("c2", 100).await.unwrap().is_empty());
 }
 
 async fn reversal_is_kept_and_no_longer_counts(under: Under) {
@@ -139,7 +139,7 @@ async fn reversal_is_kept_and_no_longer_counts(under: Under) {
     assert_eq!(l.find("no-such-key").await.unwrap(), None);
     // Kept, marked, and no longer counted: not in `redeemed`, not in the budget counts, and
     // the customer may redeem again.
-    let entries = l.entries("c1").await.unwrap();
+    let entries = l.entries("c1", 100).await.unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].reversed.as_deref(), Some(when.as_str()));
     assert_eq!(entries[0].recorded, first.recorded);
@@ -152,7 +152,7 @@ async fn reversal_is_kept_and_no_longer_counts(under: Under) {
     );
     let second = recorded(redeem(l, &redemption("k3", "c1", "upgrade", "c"), 1, 100).await);
     assert_eq!(
-        l.entries("c1").await.unwrap(),
+        l.entries("c1", 100).await.unwrap(),
         vec![entries[0].clone(), second]
     );
     assert_eq!(
@@ -180,9 +180,18 @@ async fn limit_counts_the_customer_and_offer(under: Under) {
         l.redeemed("c1").await.unwrap(),
         vec!["upgrade", "upgrade", "tv"]
     );
+    // The newest entries, in the order recorded.
+    let newest: Vec<String> = l
+        .entries("c1", 2)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(newest, vec!["a2", "a4"]);
     // A refusal records nothing, not even its key.
     assert!(l.reverse("a3").await.unwrap().is_none());
-    assert_eq!(l.entries("c1").await.unwrap().len(), 3);
+    assert_eq!(l.entries("c1", 100).await.unwrap().len(), 3);
 }
 
 async fn budget_counts_every_customer(under: Under) {
@@ -206,7 +215,7 @@ async fn budget_counts_every_customer(under: Under) {
             .collect::<Vec<_>>(),
         vec![("gift".to_string(), 3)]
     );
-    assert!(l.entries("c4").await.unwrap().is_empty());
+    assert!(l.entries("c4", 100).await.unwrap().is_empty());
     // Only the offers asked about are counted.
     assert!(l.budget_use(&offers(&["tv"])).await.unwrap().is_empty());
     assert!(l.budget_use(&[]).await.unwrap().is_empty());
@@ -239,7 +248,7 @@ async fn concurrent_limit_records_one(under: Under) {
         }
     }
     assert_eq!(wins, 1);
-    assert_eq!(ledger.entries("c1").await.unwrap().len(), 1);
+    assert_eq!(ledger.entries("c1", 100).await.unwrap().len(), 1);
 }
 
 /// Concurrent redemptions by distinct customers for the last unit of a budget: one wins.
@@ -349,7 +358,7 @@ async fn sqlite_entries_survive_reopening() {
         e
     };
     let ledger = SqliteLedger::open(&file).await.unwrap();
-    assert_eq!(ledger.entries("c1").await.unwrap(), vec![first]);
+    assert_eq!(ledger.entries("c1", 100).await.unwrap(), vec![first]);
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(
             &sqlx::SqlitePool::connect(&format!("sqlite:{}", file.display()))

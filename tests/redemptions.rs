@@ -75,6 +75,7 @@ fn a_redemption_is_recorded_once_per_key() {
     assert_eq!(status, 200);
     assert_eq!(listed["customer"], "C-1042");
     assert_eq!(listed["redemptions"], json!([first["redemption"]]));
+    assert_eq!(listed["complete"], true);
 }
 
 #[test]
@@ -526,4 +527,39 @@ fn a_ledger_that_cannot_be_opened_stops_the_start_in_words() {
         e.starts_with("error: cannot open the ledger `postgres://honor:***@127.0.0.1:1/ledger`"),
         "{e}"
     );
+}
+
+#[test]
+fn a_long_history_lists_the_most_recent_thousand() {
+    use honor::service::ledger::sqlite::SqliteLedger;
+    use honor::service::ledger::{Ledger, NewRedemption};
+    let dir = scratch("redeem-long-history");
+    let file = dir.join("ledger.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let ledger = SqliteLedger::open(&file).await.unwrap();
+        for i in 0..1001 {
+            let new = NewRedemption {
+                key: format!("h{i}"),
+                customer: String::from("C-LONG"),
+                offer: String::from("home_setup"),
+                channel: String::from("store"),
+                at: AT.to_string(),
+                rules: String::from("sha256:0000000000000000"),
+                body_hash: i.to_string(),
+                budgeted: false,
+            };
+            let mut yes = |_: &honor::service::ledger::View| true;
+            ledger.redeem(&new, &mut yes).await.unwrap();
+        }
+        ledger.close().await.unwrap();
+    });
+    let server = Server::start(&["--ledger", &format!("sqlite:{}", file.display())]);
+    let (status, listed) = server.get("/v1/customers/C-LONG/redemptions");
+    assert_eq!(status, 200);
+    assert_eq!(listed["complete"], false);
+    let entries = listed["redemptions"].as_array().unwrap();
+    assert_eq!(entries.len(), 1000);
+    assert_eq!(entries[0]["key"], "h1");
+    assert_eq!(entries[999]["key"], "h1000");
 }

@@ -35,6 +35,9 @@ use crate::value::time::format_instant;
 
 /// The longest customer id, in characters.
 pub const MAX_CUSTOMER_CHARS: usize = 200;
+/// The most entries a customer's listing holds (the most recent ones), so that an answer's
+/// size stays bounded.
+pub const MAX_LISTED: u32 = 1000;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -455,9 +458,17 @@ async fn entries(
     let ledger = ledger(&state)?;
     let customer = path_value(customer)?;
     identifier("customer", &customer, MAX_CUSTOMER_CHARS)?;
-    let found: Vec<Entry> = ledger.entries(&customer).await.map_err(unavailable)?;
+    let mut found: Vec<Entry> = ledger
+        .entries(&customer, MAX_LISTED + 1)
+        .await
+        .map_err(unavailable)?;
+    // One more than listed was asked for, to tell whether older entries were left out.
+    let complete = found.len() <= MAX_LISTED as usize;
+    if !complete {
+        found.remove(0);
+    }
     Ok(json_response(
         StatusCode::OK,
-        &json!({ "customer": customer, "redemptions": found }),
+        &json!({ "customer": customer, "redemptions": found, "complete": complete }),
     ))
 }

@@ -140,8 +140,9 @@ pub trait Ledger: Send + Sync {
     /// key is unknown.
     fn reverse<'a>(&'a self, key: &'a str) -> LedgerFuture<'a, Option<Reversal>>;
 
-    /// Every entry of the customer, reversed ones too, in the order recorded.
-    fn entries<'a>(&'a self, customer: &'a str) -> LedgerFuture<'a, Vec<Entry>>;
+    /// The customer's `newest` most recent entries, reversed ones too, in the order
+    /// recorded.
+    fn entries<'a>(&'a self, customer: &'a str, newest: u32) -> LedgerFuture<'a, Vec<Entry>>;
 
     /// Waits for the connections to finish and closes them.
     fn close(&self) -> LedgerFuture<'_, ()>;

@@ -353,14 +353,16 @@ impl Ledger for PostgresLedger {
         })
     }
 
-    fn entries<'a>(&'a self, customer: &'a str) -> LedgerFuture<'a, Vec<Entry>> {
+    fn entries<'a>(&'a self, customer: &'a str, newest: u32) -> LedgerFuture<'a, Vec<Entry>> {
         Box::pin(async move {
             let rows = sqlx::query(concat!(
                 "SELECT ",
                 entry_columns!(),
-                " FROM redemptions WHERE customer = $1 ORDER BY seq"
+                " FROM (SELECT * FROM redemptions WHERE customer = $1 ORDER BY seq DESC LIMIT $2) \
+                 AS newest ORDER BY seq"
             ))
             .bind(customer)
+            .bind(i64::from(newest))
             .fetch_all(&self.pool)
             .await
             .map_err(LedgerError::unavailable)?;

@@ -282,14 +282,16 @@ impl Ledger for SqliteLedger {
         Box::pin(async move { reverse(self, key).await.map_err(LedgerError::unavailable) })
     }
 
-    fn entries<'a>(&'a self, customer: &'a str) -> LedgerFuture<'a, Vec<Entry>> {
+    fn entries<'a>(&'a self, customer: &'a str, newest: u32) -> LedgerFuture<'a, Vec<Entry>> {
         Box::pin(async move {
             let rows = sqlx::query(concat!(
                 "SELECT ",
                 entry_columns!(),
-                " FROM redemptions WHERE customer = ? ORDER BY seq"
+                " FROM (SELECT * FROM redemptions WHERE customer = ? ORDER BY seq DESC LIMIT ?) \
+                 AS newest ORDER BY seq"
             ))
             .bind(customer)
+            .bind(i64::from(newest))
             .fetch_all(&self.readers)
             .await
             .map_err(LedgerError::unavailable)?;
