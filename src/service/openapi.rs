@@ -19,7 +19,7 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(
         title = "honor",
-        description = "One answer to \"may this customer have this offer?\" on every channel: decisions, the offers' knowledge base, health and metrics."
+        description = "One answer to \"may this customer have this offer?\" on every channel: decisions, redemptions in one ledger, the offers' knowledge base, health and metrics."
     ),
     paths(
         super::decide::decide,
@@ -27,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         super::health::health,
         super::schema::schema,
         super::metrics::metrics,
+        super::redemptions::redeem,
+        super::redemptions::reverse,
+        super::redemptions::entries,
         document
     ),
     modifiers(&BearerTokens),
@@ -45,7 +48,14 @@ pub fn routes() -> Router<AppState> {
         super::schema::SchemaListing,
         super::schema::FieldListing,
         ErrorBody,
-        ErrorDetail
+        ErrorDetail,
+        super::redemptions::RedeemRequest,
+        super::redemptions::RecordedDoc,
+        super::redemptions::ReplayedDoc,
+        super::redemptions::RefusalDoc,
+        super::redemptions::ReversedDoc,
+        super::redemptions::EntriesDoc,
+        super::ledger::Entry
     ))
 )]
 pub struct ApiDoc;
@@ -235,6 +245,9 @@ mod tests {
             "/v1/schema",
             "/metrics",
             "/v1/openapi.json",
+            "/v1/redemptions",
+            "/v1/redemptions/{key}",
+            "/v1/customers/{id}/redemptions",
         ] {
             assert!(doc["paths"][path].is_object(), "{path} is documented");
         }

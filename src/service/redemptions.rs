@@ -47,18 +47,73 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A redemption request.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RedeemRequest {
-    /// The caller's idempotency key: the same key with the same body is the same redemption.
+pub struct RedeemRequest {
+    /// The caller's idempotency key (1–200 characters): the same key with the same body is
+    /// the same redemption.
+    #[schema(example = "order-10442")]
     key: String,
+    /// The customer's id in the ledger (1–200 characters).
+    #[schema(example = "C-1042")]
     customer: String,
+    /// The offer redeemed.
+    #[schema(example = "free_upgrade")]
     offer: String,
     /// The one channel the offer is redeemed on.
+    #[schema(example = "store")]
     channel: String,
+    /// The customer's context, as for `/v1/decide`, without `redeemed` (the ledger holds it).
+    #[schema(value_type = Object)]
     context: Value,
+    /// The instant to decide at (RFC 3339); default now.
     #[serde(default)]
+    #[schema(format = DateTime)]
     at: Option<String>,
+}
+
+/// A redemption recorded now, with the decision that allowed it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct RecordedDoc {
+    redemption: Entry,
+    decision: super::openapi::OfferDecisionDoc,
+}
+
+/// A redemption recorded before under the same key with the same request.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ReplayedDoc {
+    redemption: Entry,
+    replayed: bool,
+}
+
+/// A refused redemption: nothing was recorded. Refusals that come from the decision
+/// (`limit_reached`, `budget_exhausted`, `not_eligible`) carry it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct RefusalDoc {
+    error: super::openapi::ErrorDetail,
+    decision: Option<super::openapi::OfferDecisionDoc>,
+}
+
+/// A reversal: the entry, now marked reversed.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ReversedDoc {
+    redemption: Entry,
+    /// Whether it had been reversed before this request.
+    already_reversed: bool,
+}
+
+/// A customer's entries, most recent 1,000 at most, oldest first.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct EntriesDoc {
+    customer: String,
+    redemptions: Vec<Entry>,
+    /// False when older entries were left out.
+    complete: bool,
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {
@@ -186,7 +241,21 @@ pub async fn from_ledger(
     })
 }
 
-async fn redeem(
+/// Decides the offer for the customer with the ledger's view and, in the same transaction,
+/// records the redemption when it is eligible on the channel.
+#[utoipa::path(post, path = "/v1/redemptions", request_body = RedeemRequest, responses(
+    (status = 201, description = "Recorded, with the decision that allowed it", body = RecordedDoc),
+    (status = 200, description = "Recorded before under this key with this request; nothing new recorded", body = ReplayedDoc),
+    (status = 400, description = "The body is not JSON, not a redemption request, the context does not match the schema or carries `redeemed`", body = super::openapi::ErrorBody),
+    (status = 401, description = "A token is needed", body = super::openapi::ErrorBody),
+    (status = 403, description = "The token is for another channel", body = super::openapi::ErrorBody),
+    (status = 404, description = "No such offer", body = super::openapi::ErrorBody),
+    (status = 409, description = "`limit_reached` or `budget_exhausted`: nothing recorded", body = RefusalDoc),
+    (status = 413, description = "The body is over 1 MiB", body = super::openapi::ErrorBody),
+    (status = 422, description = "`not_eligible` (with the decision), `key_reused`, a bad key or customer, an unknown channel or an instant that is not RFC 3339", body = RefusalDoc),
+    (status = 503, description = "No ledger (`--ledger none`), the ledger did not answer, or overloaded: send it again with the same key", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn redeem(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     JsonBody(body): JsonBody<Value>,
@@ -419,7 +488,18 @@ fn path_value(found: Result<Path<String>, PathRejection>) -> Result<String, ApiE
         .map_err(|e| ApiError::bad_request("bad_path", format!("the path cannot be read: {e}")))
 }
 
-async fn reverse(
+/// Reverses a redemption: kept in the ledger, marked reversed, no longer counted.
+#[utoipa::path(delete, path = "/v1/redemptions/{key}",
+    params(("key" = String, Path, description = "The redemption's idempotency key")),
+    responses(
+    (status = 200, description = "Reversed (now or before)", body = ReversedDoc),
+    (status = 401, description = "A token is needed", body = super::openapi::ErrorBody),
+    (status = 403, description = "The token is for another channel than the redemption's", body = super::openapi::ErrorBody),
+    (status = 404, description = "No redemption has this key", body = super::openapi::ErrorBody),
+    (status = 422, description = "Not a key (1–200 characters, no control characters)", body = super::openapi::ErrorBody),
+    (status = 503, description = "No ledger, or the ledger did not answer", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn reverse(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     key: Result<Path<String>, PathRejection>,
@@ -451,7 +531,16 @@ async fn reverse(
     ))
 }
 
-async fn entries(
+/// A customer's redemptions, reversed ones too.
+#[utoipa::path(get, path = "/v1/customers/{id}/redemptions",
+    params(("id" = String, Path, description = "The customer's id in the ledger")),
+    responses(
+    (status = 200, description = "The customer's most recent entries, oldest first", body = EntriesDoc),
+    (status = 401, description = "A token is needed", body = super::openapi::ErrorBody),
+    (status = 422, description = "Not a customer id (1–200 characters, no control characters)", body = super::openapi::ErrorBody),
+    (status = 503, description = "No ledger, or the ledger did not answer", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn entries(
     State(state): State<AppState>,
     customer: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {

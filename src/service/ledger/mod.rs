@@ -62,7 +62,8 @@ pub struct NewRedemption {
 }
 
 /// One entry of the ledger.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = Redemption)]
 pub struct Entry {
     pub key: String,
     pub customer: String,
@@ -75,6 +76,7 @@ pub struct Entry {
     /// When it was reversed, or `None` while it counts.
     pub reversed: Option<String>,
     #[serde(skip)]
+    #[schema(ignore)]
     pub body_hash: String,
 }
 
