@@ -563,3 +563,64 @@ fn a_long_history_lists_the_most_recent_thousand() {
     assert_eq!(entries[0]["key"], "h1");
     assert_eq!(entries[999]["key"], "h1000");
 }
+
+#[test]
+fn check_reads_budget_counts_from_a_ledger_read_only() {
+    let dir = scratch("check-ledger");
+    let rules = rules_with_budget(&dir);
+    let ledger = sqlite_ledger(&dir);
+    let server = Server::start(&["--rules", rules.to_str().unwrap(), "--ledger", &ledger]);
+    for i in 0..2 {
+        let (status, _) = server.post(
+            "/v1/redemptions",
+            &redemption(&format!("c{i}"), &format!("C-{i}"), "launch_gift", "web"),
+        );
+        assert_eq!(status, 201);
+    }
+    drop(server);
+    let context = dir.join("context.json");
+    std::fs::write(&context, r#"{"redeemed": []}"#).unwrap();
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "--rules",
+            rules.to_str().unwrap(),
+            "check",
+            "--context",
+            context.to_str().unwrap(),
+            "--channel",
+            "web",
+            "--offer",
+            "launch_gift",
+            "--at",
+            AT,
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        honor(&args)
+    };
+    let without = check(&[]);
+    assert_eq!(without.status.code(), Some(0));
+    let without = parse(&String::from_utf8(without.stdout).unwrap());
+    assert_eq!(without["offers"][0]["status"], "unknown");
+    assert_eq!(without["offers"][0]["missing"], json!(["ledger"]));
+    let with = check(&["--ledger", &ledger]);
+    assert_eq!(
+        with.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&with.stderr)
+    );
+    let with = parse(&String::from_utf8(with.stdout).unwrap());
+    assert_eq!(with["offers"][0]["status"], "ineligible", "{with}");
+    // Read only: a file that is not there is not created.
+    let missing = dir.join("missing.db");
+    let failed = check(&["--ledger", &format!("sqlite:{}", missing.display())]);
+    assert_eq!(failed.status.code(), Some(2));
+    let stderr = String::from_utf8(failed.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: cannot read the ledger `sqlite:"),
+        "{stderr}"
+    );
+    assert!(!missing.exists());
+}

@@ -3,8 +3,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, OutputFormat, instant, load_context, load_rules};
+use super::{Exit, Failure, OutputFormat, instant, load_context, load_rules};
 use crate::render;
+use crate::service::ledger::read::budget_use;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -22,6 +23,9 @@ pub struct Args {
     offer: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// A redemption ledger (sqlite:FILE or postgres://…), read only, for `budget` clauses
+    #[arg(long, value_name = "URL")]
+    ledger: Option<String>,
 }
 
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
@@ -36,7 +40,10 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
         "all" => None,
         name => Some(rules.channel(name)?),
     };
-    let ctx = load_context(&args.context, &rules)?;
+    let mut ctx = load_context(&args.context, &rules)?;
+    if let Some(url) = &args.ledger {
+        ctx.set_budget_use(budget_use(url, &rules).map_err(|m| Failure(format!("error: {m}")))?);
+    }
     let detailed = only.is_some();
     let text = match (channel, args.format) {
         (None, OutputFormat::Json) => render::json(&rules.decide_all(&ctx, at, only)),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Exit, Failure, OutputFormat, instant, load_context, load_rules};
 use crate::render;
+use crate::service::ledger::read::budget_use;
 use crate::tools::parity::{Side, compare};
 
 #[derive(clap::Args, Debug)]
@@ -18,6 +19,9 @@ pub struct Args {
     at: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// A redemption ledger (sqlite:FILE or postgres://…), read only, for `budget` clauses
+    #[arg(long, value_name = "URL")]
+    ledger: Option<String>,
 }
 
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
@@ -43,10 +47,16 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
             "error: parity compares channels: give at least two, like --context web=web.yaml --context store=store.yaml",
         )));
     }
-    let contexts = given
+    let mut contexts = given
         .iter()
         .map(|(_, file)| load_context(file, &rules))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(url) = &args.ledger {
+        let used = budget_use(url, &rules).map_err(|m| Failure(format!("error: {m}")))?;
+        for ctx in &mut contexts {
+            ctx.set_budget_use(used.clone());
+        }
+    }
     let sides: Vec<Side> = given
         .iter()
         .zip(&contexts)

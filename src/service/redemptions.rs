@@ -20,6 +20,7 @@ use super::auth::Caller;
 use super::body::JsonBody;
 use super::decide::{RECORD_HEADER, context_as_decided};
 use super::error::ApiError;
+use super::ledger::read::budgeted_offers;
 use super::ledger::{
     Entry, Ledger, LedgerError, MAX_KEY_CHARS, NewRedemption, Redeemed, View, body_hash,
 };
@@ -172,18 +173,6 @@ fn identifier(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
 
 fn decision_json(decision: &OfferDecision) -> Value {
     serde_json::to_value(decision).unwrap_or(Value::Null)
-}
-
-/// The offers of the rule set that have a budget, whose counts a decision needs.
-fn budgeted_offers(rules: &RuleSet) -> Vec<String> {
-    rules
-        .model
-        .offers
-        .iter()
-        .zip(&rules.offers)
-        .filter(|(_, compiled)| compiled.budget.is_some())
-        .map(|(model, _)| model.id.clone())
-        .collect()
 }
 
 /// A context with what the ledger gave it, as records keep it.
