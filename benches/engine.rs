@@ -117,6 +117,7 @@ fn bench(c: &mut Criterion) {
                     output: batch::Output::Json,
                     only_eligible: false,
                     threads,
+                    budget_use: None,
                 };
                 b.iter(|| {
                     let (totals, _) = batch::run(

@@ -624,3 +624,54 @@ fn check_reads_budget_counts_from_a_ledger_read_only() {
     );
     assert!(!missing.exists());
 }
+
+#[test]
+fn batch_reads_budget_counts_from_a_ledger_read_only() {
+    let dir = scratch("batch-ledger");
+    let rules = rules_with_budget(&dir);
+    let ledger = sqlite_ledger(&dir);
+    let server = Server::start(&["--rules", rules.to_str().unwrap(), "--ledger", &ledger]);
+    for i in 0..2 {
+        let (status, _) = server.post(
+            "/v1/redemptions",
+            &redemption(&format!("b{i}"), &format!("C-{i}"), "launch_gift", "web"),
+        );
+        assert_eq!(status, 201);
+    }
+    drop(server);
+    let contexts = dir.join("contexts.jsonl");
+    std::fs::write(&contexts, "{\"redeemed\": []}\n").unwrap();
+    let batch = |extra: &[&str]| {
+        let mut args = vec![
+            "--rules",
+            rules.to_str().unwrap(),
+            "batch",
+            "--contexts",
+            contexts.to_str().unwrap(),
+            "--channel",
+            "web",
+            "--at",
+            AT,
+        ];
+        args.extend(extra);
+        let out = honor(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        parse(
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap(),
+        )
+    };
+    assert_eq!(batch(&[])["offers"]["launch_gift"], "unknown");
+    assert_eq!(
+        batch(&["--ledger", &ledger])["offers"]["launch_gift"],
+        "ineligible"
+    );
+}

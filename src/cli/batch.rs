@@ -9,6 +9,7 @@ use std::time::Instant;
 use super::{Exit, Failure, instant, load_rules};
 use crate::engine::ruleset::io_words;
 use crate::render;
+use crate::service::ledger::read::budget_use;
 use crate::tools::batch::{self, Options, Output};
 
 #[derive(clap::Args, Debug)]
@@ -33,6 +34,9 @@ pub struct Args {
     /// Threads to decide on; default every core
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// A redemption ledger (sqlite:FILE or postgres://…), read only, for `budget` clauses
+    #[arg(long, value_name = "URL")]
+    ledger: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -67,6 +71,12 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Wri
         },
         only_eligible: args.only_eligible,
         threads: args.jobs.unwrap_or(0),
+        budget_use: args
+            .ledger
+            .as_deref()
+            .map(|url| budget_use(url, &rules))
+            .transpose()
+            .map_err(|m| Failure(format!("error: {m}")))?,
     };
     let started = Instant::now();
     let show_progress = std::io::stderr().is_terminal();

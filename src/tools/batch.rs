@@ -35,6 +35,8 @@ pub struct Options {
     pub only_eligible: bool,
     /// Threads to decide on; 0 for one per core.
     pub threads: usize,
+    /// A ledger's unreversed redemptions per budgeted offer, when one was read (`--ledger`).
+    pub budget_use: Option<BTreeMap<String, u64>>,
 }
 
 /// What a run did, for the closing line and the exit code.
@@ -261,7 +263,7 @@ fn decide_line(
             };
         }
     };
-    let ctx = match Context::from_doc(&doc, &rules.model.schema) {
+    let mut ctx = match Context::from_doc(&doc, &rules.model.schema) {
         Ok(ctx) => ctx,
         Err(e) => {
             return Decided::Failed {
@@ -270,6 +272,9 @@ fn decide_line(
             };
         }
     };
+    if let Some(used) = &opts.budget_use {
+        ctx.set_budget_use(used.clone());
+    }
     rules.statuses(&ctx, opts.channel, opts.at, scratch, statuses);
     if opts.output == Output::Summary {
         let missing = statuses
