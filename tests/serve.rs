@@ -202,6 +202,9 @@ fn offers_are_the_knowledge_base_of_honor_offers() {
     assert_eq!((status, code(&none)), (404, "unknown_code"));
     let (status, bad) = server.get("/v1/offers?channel=shop");
     assert_eq!((status, code(&bad)), (422, "unknown_channel"));
+    // An unencoded `+` in the offset arrives as a space and is read as the `+` it was.
+    let (status, plus) = server.get("/v1/offers?channel=store&at=2026-12-01T20:00:00+05:00");
+    assert_eq!((status, &plus["at"]), (200, &json!(AT)));
     let (status, bad) = server.get("/v1/offers?chanel=store");
     assert_eq!((status, code(&bad)), (400, "bad_query"));
 }

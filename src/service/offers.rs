@@ -35,6 +35,18 @@ fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|v| !v.trim().is_empty())
 }
 
+/// A `+` written unencoded in a query string arrives as a space: `…T10:00:00 05:00` is the
+/// offset `+05:00`.
+fn plus_restored(text: &str) -> String {
+    let bytes = text.as_bytes();
+    if bytes.len() > 6 && bytes[bytes.len() - 6] == b' ' && bytes[bytes.len() - 3] == b':' {
+        let (head, offset) = text.split_at(text.len() - 6);
+        format!("{head}+{}", &offset[1..])
+    } else {
+        text.to_string()
+    }
+}
+
 /// The offers live and coming, as a channel sees them; with `code`, the offer behind it.
 #[utoipa::path(get, path = "/v1/offers", params(OffersQuery), responses(
     (status = 200, description = "The knowledge base", body = super::openapi::ListingDoc),
@@ -56,7 +68,7 @@ pub(super) async fn list(
     })?;
     let loaded = state.rules.current();
     let rules = &loaded.rules;
-    let at = request::instant(given(&q.at))?;
+    let at = request::instant(given(&q.at).map(plus_restored).as_deref())?;
     let channel = match given(&q.channel) {
         None => None,
         Some("all") => None,

@@ -5,8 +5,11 @@
 
 use axum::Json;
 use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
+
+use crate::engine::ruleset::RuleSet;
 use utoipa::{OpenApi, ToSchema};
 
 use super::AppState;
@@ -81,12 +84,44 @@ impl utoipa::Modify for BearerTokens {
     }
 }
 
-/// The document, generated once per request (it is small and rarely asked for).
+/// The document, generated per request (it is small and rarely asked for), with the
+/// channels and offers of the rule set serving.
 #[utoipa::path(get, path = "/v1/openapi.json", responses(
     (status = 200, description = "This service's OpenAPI 3 document", content_type = "application/json")
 ))]
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(for_rules(&state.rules.current().rules))
+}
+
+/// The document with the names a request may use: the rule set's channels (and `all`) and
+/// its offers, so that clients and fuzzers see what is valid here.
+pub fn for_rules(rules: &RuleSet) -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let channels: Vec<serde_json::Value> = rules
+        .model
+        .channels
+        .iter()
+        .map(|c| c.as_str().into())
+        .chain(["all".into()])
+        .collect();
+    let offers: Vec<serde_json::Value> = rules
+        .model
+        .offers
+        .iter()
+        .map(|o| o.id.as_str().into())
+        .chain([serde_json::Value::Null])
+        .collect();
+    let request = &mut doc["components"]["schemas"]["DecideRequest"]["properties"];
+    let mut nullable_channels = channels.clone();
+    nullable_channels.push(serde_json::Value::Null);
+    request["channel"]["enum"] = nullable_channels.into();
+    request["offer"]["enum"] = offers.into();
+    if let Some(params) = doc["paths"]["/v1/offers"]["get"]["parameters"].as_array_mut() {
+        for param in params.iter_mut().filter(|p| p["name"] == "channel") {
+            param["schema"]["enum"] = channels.clone().into();
+        }
+    }
+    doc
 }
 
 /// An error: a stable snake_case code and a message in plain words.
@@ -228,6 +263,22 @@ mod tests {
         let found: ListingDoc =
             serde_json::from_str(&serde_json::to_string(&found).unwrap()).unwrap();
         assert!(!found.live.is_empty());
+    }
+
+    #[test]
+    fn the_document_names_the_rule_sets_channels_and_offers() {
+        let at = crate::value::time::parse_instant("2026-12-01T15:00:00Z").unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rules = RuleSet::load(&root.join("rules"), at).unwrap();
+        let doc = for_rules(&rules);
+        let request = &doc["components"]["schemas"]["DecideRequest"]["properties"];
+        assert_eq!(
+            request["channel"]["enum"],
+            serde_json::json!(["web", "store", "phone", "all", null])
+        );
+        let offers = request["offer"]["enum"].as_array().unwrap();
+        assert_eq!(offers.len(), rules.model.offers.len() + 1);
+        assert!(offers.contains(&serde_json::json!("free_upgrade")));
     }
 
     #[test]
