@@ -395,6 +395,11 @@ fn sixty_four_requests_at_once_the_next_waits_and_slow_ones_time_out() {
         assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
         assert!(answer.contains(r#""code":"timeout""#), "{answer}");
     }
+    let (_, metrics) = server.get_text("/metrics");
+    assert!(
+        metrics.contains(r#"honor_http_requests_refused_total{code="timeout"} 64"#),
+        "{metrics}"
+    );
 }
 
 #[test]

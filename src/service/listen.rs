@@ -13,8 +13,13 @@ use tokio::net::TcpListener;
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Serves `app` on `listener` until `stop` resolves, then waits for the requests in flight.
-pub async fn serve(listener: TcpListener, app: Router, stop: impl Future<Output = ()>) {
-    let limits = super::limited(app);
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    metrics: std::sync::Arc<super::metrics::Metrics>,
+    stop: impl Future<Output = ()>,
+) {
+    let limits = super::limited(app, metrics);
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())

@@ -23,6 +23,8 @@ pub struct Metrics {
     registry: Registry,
     /// By route (as declared, never the raw path), method and status.
     pub requests: IntCounterVec,
+    /// Requests refused before any route saw them: `timeout`, `overloaded`.
+    pub refused: IntCounterVec,
     /// Seconds to decide and render one decision, by channel (`all` for every channel).
     pub decisions: HistogramVec,
     /// Reloads by result: `swapped`, `unchanged`, `refused`.
@@ -39,6 +41,13 @@ impl Metrics {
         let requests = IntCounterVec::new(
             Opts::new("honor_http_requests_total", "HTTP requests answered"),
             &["route", "method", "status"],
+        )?;
+        let refused = IntCounterVec::new(
+            Opts::new(
+                "honor_http_requests_refused_total",
+                "Requests that timed out or found the service overloaded",
+            ),
+            &["code"],
         )?;
         let decisions = HistogramVec::new(
             HistogramOpts::new(
@@ -70,6 +79,7 @@ impl Metrics {
             &["code"],
         )?;
         registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(refused.clone()))?;
         registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(reloads.clone()))?;
         registry.register(Box::new(redemptions.clone()))?;
@@ -77,6 +87,7 @@ impl Metrics {
         Ok(Metrics {
             registry,
             requests,
+            refused,
             decisions,
             reloads,
             redemptions,

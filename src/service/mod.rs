@@ -106,6 +106,7 @@ pub fn router(state: AppState) -> Router {
 /// routes (a router's own layers wrap each route apart).
 pub fn limited(
     app: Router,
+    metrics: Arc<Metrics>,
 ) -> impl tower::Service<
     axum::http::Request<hyper::body::Incoming>,
     Response = axum::response::Response,
@@ -115,13 +116,20 @@ pub fn limited(
 + Send
 + 'static {
     ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(overloaded))
+        .layer(HandleErrorLayer::new(move |e: tower::BoxError| {
+            let metrics = metrics.clone();
+            async move {
+                let refused = overloaded(e);
+                metrics.refused.with_label_values(&[refused.code]).inc();
+                refused
+            }
+        }))
         .timeout(REQUEST_TIMEOUT)
         .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT))
         .service(app)
 }
 
-async fn overloaded(e: tower::BoxError) -> ApiError {
+fn overloaded(e: tower::BoxError) -> ApiError {
     if e.is::<tower::timeout::error::Elapsed>() {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -219,8 +227,9 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
         loaded.rules.model.offers.len()
     ));
     drop(loaded);
+    let metrics = state.metrics.clone();
     let app = router(state);
-    listen::serve(listener, app, stop).await;
+    listen::serve(listener, app, metrics, stop).await;
     // Requests in flight have finished: let the ledger's connections close cleanly.
     if let Some(ledger) = ledger {
         let _ = ledger.close().await;
