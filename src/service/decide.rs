@@ -117,6 +117,7 @@ pub(super) async fn decide(
     Extension(caller): Extension<Caller>,
     JsonBody(req): JsonBody<DecideRequest>,
 ) -> Result<Response, ApiError> {
+    let received = Utc::now();
     // The rule set serving now decides this request to its end, whatever reloads meanwhile.
     let loaded = state.rules.current();
     let rules = &loaded.rules;
@@ -130,7 +131,6 @@ pub(super) async fn decide(
         .map(|id| request::offer(rules, id))
         .transpose()?;
     let ctx = request::context(rules, &req.context)?;
-    let received = Utc::now();
     let read = redemptions::from_ledger(&state, rules, ctx, req.customer.as_deref()).await?;
     let ctx = read.ctx;
     let (ledger_redeemed, ledger_budget_use) = (read.redeemed, read.budget_use);
