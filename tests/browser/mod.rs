@@ -155,21 +155,36 @@ impl Browser {
     }
 
     pub async fn css(&self, selector: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(PATIENCE)
             .for_element(Locator::Css(selector))
             .await
-            .unwrap_or_else(|e| panic!("`{selector}` appears on the page: {e}"))
+        {
+            Ok(element) => element,
+            Err(e) => panic!("`{selector}` did not appear ({e}); {}", self.describe().await),
+        }
     }
 
     pub async fn id(&self, id: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(PATIENCE)
             .for_element(Locator::Id(id))
             .await
-            .unwrap_or_else(|e| panic!("`#{id}` appears on the page: {e}"))
+        {
+            Ok(element) => element,
+            Err(e) => panic!("`#{id}` did not appear ({e}); {}", self.describe().await),
+        }
+    }
+
+    /// Where the browser is and what it shows, for a failure's message.
+    pub async fn describe(&self) -> String {
+        let url = self.client.current_url().await.map(|u| u.to_string());
+        let text = self.text_of("body").await;
+        format!("the browser is at {url:?} and shows:\n{text}")
     }
 
     /// Waits until `script` (a function body returning a value) returns something truthy,
@@ -177,11 +192,10 @@ impl Browser {
     pub async fn until(&self, what: &str, script: &str) -> serde_json::Value {
         let started = Instant::now();
         loop {
-            let value = self
-                .client
-                .execute(script, vec![])
-                .await
-                .unwrap_or_else(|e| panic!("script for `{what}` runs: {e}"));
+            let value = match self.client.execute(script, vec![]).await {
+                Ok(value) => value,
+                Err(e) => panic!("script for `{what}` fails ({e}); {}", self.describe().await),
+            };
             let truthy = match &value {
                 serde_json::Value::Null | serde_json::Value::Bool(false) => false,
                 serde_json::Value::String(s) => !s.is_empty(),
@@ -191,8 +205,7 @@ impl Browser {
                 return value;
             }
             if started.elapsed() > PATIENCE {
-                let text = self.text_of("body").await;
-                panic!("{what} did not happen within {PATIENCE:?}; the page shows:\n{text}");
+                panic!("{what} did not happen within {PATIENCE:?}; {}", self.describe().await);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
