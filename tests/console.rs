@@ -67,6 +67,14 @@ offer online_line {
   note      "Online-only price; show the customer the order page."
 }
 
+offer spring_preview {
+  title     "Early spring price"
+  valid     2026-12-05 to 2027-03-31
+  benefit   5.00 USD off
+  stackable
+  note      "The spring price: 5.00 USD off."
+}
+
 offer markup {
   title     "Winter <script>alert(1)</script> deal"
   valid     2026-11-01 to 2027-03-31
@@ -258,6 +266,16 @@ fn the_generated_form_decides_a_customer_and_shows_the_quote_with_each_step() {
                 .as_u64()
                 >= Some(2)
         );
+        // Not yet: from when, in UTC and in the agent's own time.
+        let spring = b
+            .text_of("#decision-body .card[data-offer='spring_preview']")
+            .await;
+        assert!(spring.contains("Not eligible"), "{spring}");
+        assert!(
+            spring.contains("Eligible from: 2026-12-05T06:00:00Z"),
+            "{spring}"
+        );
+        assert!(spring.contains("the offer starts 2026-12-05T06:00:00Z"), "{spring}");
         let online = b
             .text_of("#decision-body .card[data-offer='online_line']")
             .await;
@@ -272,6 +290,12 @@ fn the_generated_form_decides_a_customer_and_shows_the_quote_with_each_step() {
             .text_of("#decision-body .card[data-offer='free_upgrade']")
             .await;
         assert!(reason.contains("11.9999999999999999999"), "{reason}");
+        // What would it take, with the gap exact as the service computed it.
+        assert!(reason.contains("What would it take:"), "{reason}");
+        assert!(
+            reason.contains("customer.tenure_months >= 12 (now 11.9999999999999999999, short by 0.0000000000000000001)"),
+            "{reason}"
+        );
 
         // A field left empty is asked for, not guessed.
         fill(&b, "customer.tenure_months", "").await;
