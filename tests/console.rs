@@ -115,7 +115,10 @@ async fn choose_channel(b: &Browser, channel: &str) {
         "return document.querySelectorAll('#channel option').length > 1",
     )
     .await;
-    select.select_by_value(channel).await.expect("the channel can be chosen");
+    select
+        .select_by_value(channel)
+        .await
+        .expect("the channel can be chosen");
     b.until(
         &format!("the offers for {channel} are shown"),
         &format!(
@@ -207,10 +210,14 @@ fn a_code_read_out_with_odd_spacing_and_case_finds_the_offer_and_what_to_say() {
             .wait_for_text("#code-result", "Not honored here — tell the customer")
             .await;
         assert!(
-            elsewhere.contains("This price is online only: the customer can order at example.com/lines"),
+            elsewhere
+                .contains("This price is online only: the customer can order at example.com/lines"),
             "{elsewhere}"
         );
-        assert!(elsewhere.contains("Honored on\nweb") || elsewhere.contains("Honored on web"), "{elsewhere}");
+        assert!(
+            elsewhere.contains("Honored on\nweb") || elsewhere.contains("Honored on web"),
+            "{elsewhere}"
+        );
         b.screenshot(&shots(), "code-elsewhere").await;
 
         // A code nobody has.
@@ -261,9 +268,12 @@ fn the_generated_form_decides_a_customer_and_shows_the_quote_with_each_step() {
         assert!(quote.contains("Customer pays 0.00 USD"), "{quote}");
         assert!(quote.contains("free_upgrade, loyalty_ten"), "{quote}");
         assert!(
-            b.until("the quote's steps", "return document.querySelectorAll('#quote .steps li').length")
-                .await
-                .as_u64()
+            b.until(
+                "the quote's steps",
+                "return document.querySelectorAll('#quote .steps li').length"
+            )
+            .await
+            .as_u64()
                 >= Some(2)
         );
         // Not yet: from when, in UTC and in the agent's own time.
@@ -275,7 +285,10 @@ fn the_generated_form_decides_a_customer_and_shows_the_quote_with_each_step() {
             spring.contains("Eligible from: 2026-12-05T06:00:00Z"),
             "{spring}"
         );
-        assert!(spring.contains("the offer starts 2026-12-05T06:00:00Z"), "{spring}");
+        assert!(
+            spring.contains("the offer starts 2026-12-05T06:00:00Z"),
+            "{spring}"
+        );
         let online = b
             .text_of("#decision-body .card[data-offer='online_line']")
             .await;
@@ -304,7 +317,10 @@ fn the_generated_form_decides_a_customer_and_shows_the_quote_with_each_step() {
         let ask = b
             .text_of("#decision-body .card[data-offer='free_upgrade']")
             .await;
-        assert!(ask.contains("Ask the customer for: customer.tenure_months"), "{ask}");
+        assert!(
+            ask.contains("Ask the customer for: customer.tenure_months"),
+            "{ask}"
+        );
 
         // A bad number is refused on the page, where it was typed.
         fill(&b, "customer.tenure_months", "2,5").await;
@@ -318,9 +334,15 @@ fn the_generated_form_decides_a_customer_and_shows_the_quote_with_each_step() {
         fill(&b, "customer.tenure_months", "26").await;
         choose_channel(&b, "all").await;
         let all = b
-            .wait_for_text("#decision-body", "Parity: every channel that honors an offer gives the same answer")
+            .wait_for_text(
+                "#decision-body",
+                "Parity: every channel that honors an offer gives the same answer",
+            )
             .await;
-        assert!(all.contains("online_line: not honored on store, phone"), "{all}");
+        assert!(
+            all.contains("online_line: not honored on store, phone"),
+            "{all}"
+        );
         for channel in ["web", "store", "phone"] {
             assert!(all.contains(&format!("On {channel}")), "{all}");
         }
@@ -382,13 +404,19 @@ fn a_double_click_redeems_once_then_undo_and_the_ledger_refuses_past_the_limit()
             .click()
             .await
             .unwrap();
-        b.wait_for_text("#ledger-log", "Recorded: free_upgrade").await;
+        b.wait_for_text("#ledger-log", "Recorded: free_upgrade")
+            .await;
         wait_for_status(&b, "free_upgrade", "ineligible").await;
         b.screenshot(&shots(), "redeemed").await;
 
         // Undo: reversed in the ledger, and the offer is eligible again.
-        b.css("#ledger-log .undo-button").await.click().await.unwrap();
-        b.wait_for_text("#ledger-log", "Undone: reversed in the ledger").await;
+        b.css("#ledger-log .undo-button")
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for_text("#ledger-log", "Undone: reversed in the ledger")
+            .await;
         wait_for_status(&b, "free_upgrade", "eligible").await;
         let entries = ledger_entries(&api, "c-1042");
         assert_eq!(active(&entries, "free_upgrade"), 0, "{entries:?}");
@@ -431,7 +459,10 @@ fn rule_texts_with_markup_are_shown_as_text() {
         let title = b.css("#offers .card[data-offer='markup'] h3").await;
         assert_eq!(title.text().await.unwrap(), HOSTILE_TITLE);
         let card = b.text_of("#offers .card[data-offer='markup']").await;
-        assert!(card.contains("<i>Say</i> this & <img src=x onerror=alert(3)>"), "{card}");
+        assert!(
+            card.contains("<i>Say</i> this & <img src=x onerror=alert(3)>"),
+            "{card}"
+        );
         // Decide, so the texts also pass through the decision.
         b.id("decide").await.click().await.unwrap();
         wait_for_status(&b, "markup", "eligible").await;
@@ -465,7 +496,11 @@ fn the_page_reads_at_360_pixels_wide_without_horizontal_scroll() {
     run(360, 800, move |b| async move {
         b.goto(&url).await;
         choose_channel(&b, "store").await;
-        let width = b.client.execute("return window.innerWidth", vec![]).await.unwrap();
+        let width = b
+            .client
+            .execute("return window.innerWidth", vec![])
+            .await
+            .unwrap();
         assert_eq!(width, json!(360), "the window is 360 px wide");
         b.id("code").await.send_keys("line-15\n").await.unwrap();
         b.wait_for_text("#code-result", "Not honored here").await;
@@ -505,7 +540,10 @@ fn with_tokens_the_agent_pastes_the_channel_token_once() {
         )
         .await;
         let token = b.id("token").await;
-        token.send_keys("store-token-0123456789abcdef\n").await.unwrap();
+        token
+            .send_keys("store-token-0123456789abcdef\n")
+            .await
+            .unwrap();
         choose_channel(&b, "store").await;
         // Kept for this tab: a reload does not ask again.
         b.client.refresh().await.unwrap();
@@ -516,7 +554,10 @@ fn with_tokens_the_agent_pastes_the_channel_token_once() {
         .await;
         assert_eq!(
             b.client
-                .execute("return document.getElementById('token-form').hidden", vec![])
+                .execute(
+                    "return document.getElementById('token-form').hidden",
+                    vec![]
+                )
                 .await
                 .unwrap(),
             json!(true)
@@ -528,8 +569,12 @@ fn with_tokens_the_agent_pastes_the_channel_token_once() {
 /// its text) and whether the focus ring can be seen.
 async fn tab(b: &Browser) -> (String, bool) {
     let keys = KeyActions::new("keyboard".into())
-        .then(KeyAction::Down { value: Key::Tab.into() })
-        .then(KeyAction::Up { value: Key::Tab.into() });
+        .then(KeyAction::Down {
+            value: Key::Tab.into(),
+        })
+        .then(KeyAction::Up {
+            value: Key::Tab.into(),
+        });
     b.client.perform_actions(keys).await.unwrap();
     let focus = b
         .client
@@ -581,7 +626,11 @@ fn the_keyboard_alone_reaches_every_control_in_order_with_the_focus_visible() {
         );
         // Type a code and press Enter, no mouse: the offer is found.
         assert_eq!(tab(&b).await.0, "f-redeemed-empty");
-        b.id("code").await.send_keys("upgrade-winter26\n").await.unwrap();
+        b.id("code")
+            .await
+            .send_keys("upgrade-winter26\n")
+            .await
+            .unwrap();
         b.wait_for_text("#code-result", "Free phone upgrade for loyal customers")
             .await;
     });

@@ -61,7 +61,10 @@ fn file(content_type: &'static str, body: &'static str) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     // A new binary may bring a new page: the browser asks again rather than mixing versions.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
@@ -94,7 +97,12 @@ mod tests {
         ] {
             let (status, headers, body) = get_file(path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
-            assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with(kind));
+            assert!(
+                headers[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .starts_with(kind)
+            );
             assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
             let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
             assert!(csp.starts_with("default-src 'self';"), "{csp}");
@@ -117,7 +125,13 @@ mod tests {
         assert!(!lower.contains("<style"), "inline style element");
         assert!(!lower.contains(" style="), "inline style attribute");
         assert!(!lower.contains("javascript:"));
-        for attribute in [" onclick=", " onload=", " onsubmit=", " onchange=", " oninput="] {
+        for attribute in [
+            " onclick=",
+            " onload=",
+            " onsubmit=",
+            " onchange=",
+            " oninput=",
+        ] {
             assert!(!lower.contains(attribute), "inline handler {attribute}");
         }
         for text in [PAGE, STYLE, SCRIPT] {

@@ -9,9 +9,9 @@
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use std::future::Future;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::future::Future;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -49,7 +49,9 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -163,7 +165,10 @@ impl Browser {
             .await
         {
             Ok(element) => element,
-            Err(e) => panic!("`{selector}` did not appear ({e}); {}", self.describe().await),
+            Err(e) => panic!(
+                "`{selector}` did not appear ({e}); {}",
+                self.describe().await
+            ),
         }
     }
 
@@ -205,7 +210,10 @@ impl Browser {
                 return value;
             }
             if started.elapsed() > PATIENCE {
-                panic!("{what} did not happen within {PATIENCE:?}; {}", self.describe().await);
+                panic!(
+                    "{what} did not happen within {PATIENCE:?}; {}",
+                    self.describe().await
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

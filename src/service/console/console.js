@@ -762,9 +762,7 @@
       card.append(el("div", { class: "needs" }, el("strong", { text: "What would it take:" }), el("ul", null, needs.map(needWords))));
     }
     if (offer.eligible_from) {
-      const local = new Date(show(offer.eligible_from));
-      card.append(el("p", null, el("strong", { text: "Eligible from: " }), show(offer.eligible_from),
-        Number.isNaN(local.getTime()) ? "" : " (" + local.toLocaleString() + " here)"));
+      card.append(el("p", null, el("strong", { text: "Eligible from: " }), show(offer.eligible_from), localTime(offer.eligible_from)));
     }
     if (offer.final === true && status !== "eligible") {
       card.append(el("p", null, "This will not change for this customer with time."));
@@ -780,10 +778,16 @@
     return card;
   }
 
+  // An instant in the agent's own time, after the UTC one the service gives.
+  function localTime(instant) {
+    const local = new Date(show(instant));
+    return Number.isNaN(local.getTime()) ? "" : " (" + local.toLocaleString() + " here)";
+  }
+
   function needWords(need) {
     switch (need.clause) {
       case "valid":
-        return el("li", null, "the offer starts ", show(need.from));
+        return el("li", null, "the offer starts ", show(need.from), localTime(need.from));
       case "code":
         return el("li", null, "the code “", show(need.code), "”");
       case "proof":
