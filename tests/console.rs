@@ -263,6 +263,10 @@ fn the_generated_form_decides_a_customer_and_shows_the_quote_with_each_step() {
         wait_for_status(&b, "free_upgrade", "eligible").await;
         assert_eq!(status_of(&b, "free_upgrade").await, "Eligible");
         assert_eq!(status_of(&b, "online_line").await, "Not honored here");
+        // A screen reader hears one sentence, not the whole decision.
+        let heard = b.text_of("#announce").await;
+        assert!(heard.starts_with("Decision on phone: "), "{heard}");
+        assert!(heard.ends_with("the customer pays 0.00 USD."), "{heard}");
         let quote = b.text_of("#quote").await;
         assert!(quote.contains("List price 130.00 USD"), "{quote}");
         assert!(quote.contains("Customer pays 0.00 USD"), "{quote}");

@@ -189,6 +189,10 @@
     start();
   });
 
+  function announce(text) {
+    $("announce").textContent = text;
+  }
+
   // ---------- page-level errors ----------
 
   function pageError(message) {
@@ -254,7 +258,9 @@
     const facts = el("dl", { class: "kv" });
     const fact = (name, value) => {
       if (value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) return;
-      facts.append(el("dt", { text: name }), el("dd", null, Array.isArray(value) ? value.map(show).join(", ") : value));
+      const many = Array.isArray(value) && value.length > 1 && name !== "Honored on" && name !== "Announced by";
+      facts.append(el("dt", { text: name }), el("dd", null,
+        many ? el("ul", null, value.map((v) => el("li", { text: show(v) }))) : Array.isArray(value) ? value.map(show).join(", ") : value));
     };
     fact("Honored on", entry.honored_on);
     fact("Benefit", entry.benefit);
@@ -313,6 +319,7 @@
       const answer = await api("GET", "/v1/offers?" + params.toString());
       if (answer.status === 404) {
         replace(target, el("p", { class: "error" }, "No offer has the code “", code.trim(), "”. Ask the customer to read it again, letter by letter."));
+        announce("No offer has this code.");
         return;
       }
       if (answer.status < 200 || answer.status >= 300) throw new ApiError(answer.status, "", errorOf(answer).message);
@@ -322,6 +329,7 @@
         replace(target, el("p", { class: "error" }, "No offer has the code “", code.trim(), "”."));
         return;
       }
+      announce(entries.length === 1 ? "Found: " + show(entries[0].title) : "Found " + entries.length + " offers with this code");
       replace(target, el("ul", { class: "cards" }, entries.map((entry) => {
         const add = entry.code
           ? el("button", { type: "button", class: "secondary", onclick: () => addCode(entry.code) }, "Add the code to the customer")
@@ -615,6 +623,7 @@
       }
       state.decisionShown = true;
       replace(target, renderAnswer(answer.body, request));
+      announce(summary(answer.body));
       showCustomerLedger(request.customer);
     } catch (e) {
       replace(target, el("p", { class: "error", role: "alert", text: "The service could not decide: " + e.message }));
@@ -667,6 +676,21 @@
 
   function statusWords(status) {
     return STATUS_WORDS[status] || show(status);
+  }
+
+  // "Decision on store: 2 eligible, 1 not eligible, 1 not honored here; the customer pays 0.00 USD."
+  function summary(answer) {
+    if (answer && answer.decisions) {
+      return "Decision on every channel: " + (answer.parity && answer.parity.same ? "they agree" : "they differ") + ".";
+    }
+    const counts = {};
+    for (const offer of (answer && answer.offers) || []) {
+      const words = statusWords(show(offer.status)).toLowerCase();
+      counts[words] = (counts[words] || 0) + 1;
+    }
+    const parts = Object.entries(counts).map(([words, n]) => n + " " + words);
+    const pays = answer && answer.quote ? "; the customer pays " + show(answer.quote.final) : "";
+    return "Decision on " + show(answer && answer.channel) + ": " + parts.join(", ") + pays + ".";
   }
 
   function renderAnswer(answer, request) {
@@ -913,7 +937,8 @@
   }
 
   function ledgerNote(kind, text, button, code) {
-    const note = el("p", { class: "ledger " + kind, "data-state": kind, "data-code": code || null, role: kind === "refused" ? "alert" : "status" }, text, " ");
+    announce(text);
+    const note = el("p", { class: "ledger " + kind, "data-state": kind, "data-code": code || null }, text, " ");
     if (button) note.append(button);
     $("ledger-log").prepend(note);
     return note;
