@@ -75,6 +75,14 @@ offer spring_preview {
   note      "The spring price: 5.00 USD off."
 }
 
+offer last_unit {
+  title     "A free case, while the one left lasts"
+  valid     2026-11-01 to 2027-03-31
+  benefit   free "a phone case"
+  budget    1 redemptions
+  note      "Hand over the case."
+}
+
 offer markup {
   title     "Winter <script>alert(1)</script> deal"
   valid     2026-11-01 to 2027-03-31
@@ -450,6 +458,27 @@ fn a_double_click_redeems_once_then_undo_and_the_ledger_refuses_past_the_limit()
         b.screenshot(&shots(), "limit-reached").await;
         let entries = ledger_entries(&api, "c-1042");
         assert_eq!(active(&entries, "free_upgrade"), 1, "{entries:?}");
+
+        // The last unit of a budget goes to another customer meanwhile: "budget exhausted".
+        wait_for_status(&b, "last_unit", "eligible").await;
+        let (status, body) = tokio::task::block_in_place(|| {
+            api.post(
+                "/v1/redemptions",
+                &json!({
+                    "key": "other-till-2", "customer": "c-7", "offer": "last_unit",
+                    "channel": "web", "at": AT, "context": {},
+                }),
+            )
+        });
+        assert_eq!(status, 201, "{body}");
+        b.css("#decision-body .redeem-button[data-offer='last_unit']")
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for_text("#ledger-log", "Not recorded — budget exhausted: last_unit")
+            .await;
+        assert_eq!(active(&ledger_entries(&api, "c-1042"), "last_unit"), 0);
     });
 }
 
@@ -566,6 +595,43 @@ fn with_tokens_the_agent_pastes_the_channel_token_once() {
                 .unwrap(),
             json!(true)
         );
+        // The store's token cannot decide on the web: the page says so and asks.
+        choose_channel(&b, "web").await;
+        b.id("decide").await.click().await.unwrap();
+        b.wait_for_text(
+            "#token-form",
+            "This token may not be used on the web channel",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn a_pasted_json_context_is_sent_exactly_as_written() {
+    let server = console_server("pasted", &[]);
+    let url = page(&server);
+    run(1280, 1000, move |b| async move {
+        b.goto(&url).await;
+        choose_channel(&b, "store").await;
+        b.css("#paste summary").await.click().await.unwrap();
+        let pasted = b.id("context-json").await;
+        pasted.send_keys("{\"customer\": {").await.unwrap();
+        b.id("decide").await.click().await.unwrap();
+        b.wait_for_text("#form-error", "the pasted context is not valid JSON")
+            .await;
+        pasted.clear().await.unwrap();
+        pasted
+            .send_keys(
+                r#"{"customer": {"tenure_months": 11.9999999999999999999}, "codes": ["upgrade-winter26"], "redeemed": []}"#,
+            )
+            .await
+            .unwrap();
+        b.id("decide").await.click().await.unwrap();
+        wait_for_status(&b, "free_upgrade", "ineligible").await;
+        let card = b
+            .text_of("#decision-body .card[data-offer='free_upgrade']")
+            .await;
+        assert!(card.contains("now 11.9999999999999999999"), "{card}");
     });
 }
 
