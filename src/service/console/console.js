@@ -973,7 +973,10 @@
       replace(target, heading, el("p", { class: "muted", text: "No redemption recorded for this customer." }));
       return;
     }
-    replace(target, heading, el("ul", { class: "entries" }, entries.map((entry) => {
+    const older = answer.body && answer.body.complete === false
+      ? el("p", { class: "muted", text: "Only the most recent entries are listed; older ones were left out." })
+      : null;
+    replace(target, heading, older, el("ul", { class: "entries" }, entries.map((entry) => {
       const reversed = entry.reversed !== null && entry.reversed !== undefined;
       const item = el("li", { "data-key": show(entry.key), "data-state": reversed ? "reversed" : "counted" },
         show(entry.offer), " on ", show(entry.channel), " at ", show(entry.at), " — ",
