@@ -21,7 +21,6 @@
   const state = {
     channels: [],
     channel: null,
-    schema: null,
     currency: null,
     lastRequest: null, // {body, channel, customer, contextText} of the decision shown
     decisionShown: false,
@@ -70,18 +69,12 @@
   // JSON text of a value; `Num` is written verbatim (it has been checked to be a JSON number).
   function json(value) {
     if (value instanceof Num) return value.text;
-    if (value instanceof Raw) return value.text;
     if (Array.isArray(value)) return "[" + value.map(json).join(", ") + "]";
     if (value === null) return "null";
     if (typeof value === "object") {
       return "{" + Object.entries(value).map(([k, v]) => JSON.stringify(k) + ": " + json(v)).join(", ") + "}";
     }
     return JSON.stringify(value);
-  }
-
-  // JSON text pasted by the agent, inserted as it is once it has been checked to be an object.
-  class Raw {
-    constructor(text) { this.text = text; }
   }
 
   // Answers are read with every number kept as its source text where the browser offers it,
@@ -1001,7 +994,6 @@
       $("rules-line").textContent = bits.join(" · ");
       if (health.reload_error) pageError("The latest rule change was not loaded; still serving the previous rules: " + show(health.reload_error));
       const schema = await apiOk("GET", "/v1/schema");
-      state.schema = schema;
       state.currency = (schema.currency && show(schema.currency)) || STORE.getItem("honor.currency") || "";
       const channels = (schema.channels || health.channels || []).map(show);
       fillChannels(channels);
