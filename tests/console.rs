@@ -675,6 +675,14 @@ fn the_keyboard_alone_reaches_every_control_in_order_with_the_focus_visible() {
             "return document.getElementById('f-codes') !== null && document.documentElement.getAttribute('data-ready') === 'yes'",
         )
         .await;
+        // The channel chosen before is remembered.
+        assert_eq!(
+            b.client
+                .execute("return document.getElementById('channel').value", vec![])
+                .await
+                .unwrap(),
+            json!("store")
+        );
         let mut order = Vec::new();
         for _ in 0..8 {
             let (focused, visible) = tab(&b).await;
