@@ -155,12 +155,13 @@ fn unauthorized(code: &'static str, message: &str) -> Response {
 }
 
 /// Finds the caller of each request; without a valid token (when tokens are required) the
-/// request ends here with 401. The page at `/` holds no data and loads without one: a
-/// browser cannot send a token to open it.
+/// request ends here with 401. The agent console's files (the page at `/`, its style sheet
+/// and script) hold no data and load without one: a browser cannot send a token to open
+/// them; the page then sends the agent's token with each API request.
 pub async fn require(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let caller = match &state.tokens {
         None => Caller::Any,
-        Some(_) if req.uri().path() == "/" => Caller::Any,
+        Some(_) if super::console::is_console_file(req.uri().path()) => Caller::Any,
         Some(tokens) => match bearer(req.headers()) {
             None => {
                 return unauthorized(
