@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, Failure, load_rules};
+use super::{CliError, Exit, load_rules};
 use crate::engine::ruleset::files_below;
 use crate::tools::cases;
 use crate::tools::testing::{self, Options, Report};
@@ -35,19 +35,18 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
         .as_deref()
         .map(|name| rules.channel(name))
         .transpose()?;
+    let root = if rules_path.is_dir() {
+        rules_path
+    } else {
+        match rules_path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
+    };
     let files = if args.files.is_empty() {
-        let root = if rules_path.is_dir() {
-            rules_path
-        } else {
-            rules_path.parent().unwrap_or(Path::new("."))
-        };
-        let found = files_below(root, ".test.yaml")
-            .map_err(|d| Failure(format!("error: {}", d.message)))?;
+        let found = files_below(root, ".test.yaml").map_err(|d| CliError::Folder(d.message))?;
         if found.is_empty() {
-            return Err(Failure(format!(
-                "error: there are no case files (`*.test.yaml`) in `{}`",
-                root.display()
-            )));
+            return Err(CliError::NoCaseFiles(root.display().to_string()));
         }
         found
     } else {
@@ -57,7 +56,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     let mut invalid = String::new();
     for path in &files {
         let shown = path.display().to_string();
-        match cases::load(path, &shown, &rules) {
+        match cases::load(path, &shown, &rules, root) {
             Ok(file) => loaded.push(file),
             Err(errors) => {
                 for e in errors {
@@ -71,7 +70,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
         }
     }
     if !invalid.is_empty() {
-        return Err(Failure(invalid));
+        return Err(CliError::Rendered(invalid));
     }
     let opts = Options {
         case: args.case.clone(),
@@ -81,11 +80,11 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     };
     let mut report = Report::default();
     for file in &loaded {
-        testing::run_file(&rules, file, &opts, &mut report).map_err(|e| {
-            Failure(format!(
-                "error: cannot write the snapshot of {}: {e}",
-                file.shown
-            ))
+        testing::run_file(&rules, file, &opts, &mut report).map_err(|error| {
+            CliError::Snapshot {
+                file: file.shown.clone(),
+                error,
+            }
         })?;
     }
     for failure in &report.failures {

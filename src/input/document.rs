@@ -33,17 +33,14 @@ impl Doc {
         }
     }
 
-    /// The value in words for error messages: `"abc"`, `12`, `a list`, `a map`.
+    /// The value in words for error messages: `"abc"`, `12`, `a list`, `a map`; text is
+    /// cut to a short excerpt with control characters escaped.
     pub fn describe(&self) -> String {
         match self {
             Doc::Null => String::from("nothing (null)"),
             Doc::Bool(b) => format!("`{b}`"),
-            Doc::Number(n) => format!("`{n}`"),
-            Doc::Text(s) => {
-                let short: String = s.chars().take(60).collect();
-                let dots = if short.len() < s.len() { "…" } else { "" };
-                format!("{}{dots}", crate::value::quoted(&short))
-            }
+            Doc::Number(n) => format!("`{}`", crate::render::excerpt(n)),
+            Doc::Text(s) => format!("\"{}\"", crate::render::excerpt(s)),
             Doc::List(_) => String::from("a list"),
             Doc::Map(_) => String::from("a map of fields"),
         }
@@ -137,7 +134,10 @@ fn json_message(e: &serde_json::Error) -> String {
         Some(i) => text[..i].to_string(),
         None => text,
     };
-    format!("this is not valid JSON: {text}")
+    format!(
+        "this is not valid JSON: {}",
+        crate::render::escape::bounded_message(&text)
+    )
 }
 
 fn from_json(value: serde_json::Value, depth: usize) -> Result<Doc, DocError> {

@@ -6,14 +6,15 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use std::fmt;
 
 use crate::input::document::{Doc, DocError, Step};
+use crate::render::escape::bounded_message;
 
 pub fn parse(text: &str) -> Result<Doc, DocError> {
     flow_nesting(text)?;
     let shape: Doc = serde_yaml::Deserializer::from_str(text)
         .deserialize_any(ShapeVisitor)
         .map_err(error)?;
-    serde_yaml::Deserializer::from_str(text)
-        .deserialize_any(Exact(&shape))
+    Exact(&shape)
+        .deserialize(serde_yaml::Deserializer::from_str(text))
         .map_err(error)
 }
 
@@ -171,7 +172,8 @@ fn error(e: serde_yaml::Error) -> DocError {
     DocError {
         line: e.location().map(|l| l.line()),
         column: e.location().map(|l| l.column()),
-        message: format!("this is not valid YAML: {message}"),
+        // The library quotes whole values in its messages: only an excerpt is shown.
+        message: format!("this is not valid YAML: {}", bounded_message(&message)),
     }
 }
 

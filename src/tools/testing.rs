@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::decision::{Decision, OfferDecision, Status};
 use crate::engine::ruleset::RuleSet;
+use crate::files::{self, FileError};
 use crate::input::document::Doc;
 use crate::render;
 use crate::tools::cases::{Case, CaseFile};
@@ -66,7 +67,7 @@ pub fn run_file(
     file: &CaseFile,
     opts: &Options,
     report: &mut Report,
-) -> std::io::Result<()> {
+) -> Result<(), FileError> {
     let snap_path = snapshot_path(&file.path);
     let stored: Option<SnapshotFile> = if opts.snapshot {
         match std::fs::read_to_string(&snap_path) {
@@ -210,8 +211,12 @@ pub fn run_file(
         };
         let mut text = serde_json::to_string_pretty(&content).unwrap_or_default();
         text.push('\n');
-        if std::fs::read_to_string(&snap_path).ok().as_deref() != Some(text.as_str()) {
-            std::fs::write(&snap_path, text)?;
+        if files::read_text(&snap_path, files::MAX_SNAPSHOT)
+            .ok()
+            .as_deref()
+            != Some(text.as_str())
+        {
+            files::write_atomic(&snap_path, text.as_bytes())?;
         }
     }
     Ok(())
