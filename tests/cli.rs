@@ -209,7 +209,7 @@ fn malformed_contexts_name_the_file_and_the_path() {
         (
             "deep.json",
             deep_json.as_str(),
-            "deep.json:1:128: this is not valid JSON: recursion limit exceeded",
+            "deep.json:1:129: the document is nested more than 128 levels deep",
         ),
         (
             "deep.yaml",
