@@ -16,3 +16,13 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     out.push('\n');
     out
 }
+
+/// `text` followed by spaces up to `width` characters; longer text is left as it is. Never a
+/// formatter width, which cannot hold every length.
+pub fn pad(text: &str, width: usize) -> String {
+    let n = text.chars().count();
+    let mut out = String::with_capacity(text.len() + width.saturating_sub(n));
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(n)));
+    out
+}
