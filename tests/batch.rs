@@ -2,7 +2,13 @@
 //! by one, whatever the number of threads, and reports bad lines without stopping.
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+mod common;
+
+fn honor(args: &[&str], stdin: Option<&str>) -> Output {
+    common::run_in(common::root(), args, stdin.map(str::as_bytes))
+}
 
 use honor::input::document;
 use honor::value::time;
@@ -10,27 +16,6 @@ use honor::{Context, RuleSet};
 
 const AT: &str = "2026-12-01T15:00:00Z";
 const FILE: &str = "tests/batch/customers.jsonl";
-
-fn honor(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the honor binary runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
 
 fn batch(channel: &str, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -152,8 +137,6 @@ fn eligible_only_csv_and_summary() {
         .bind(|| insta::assert_snapshot!("summary", String::from_utf8(summary.stdout).unwrap()));
 }
 
-mod common;
-
 fn batch_stdin(extra: &[&str], input: &[u8]) -> (i32, String, String) {
     let mut args = vec!["batch", "--contexts", "-", "--channel", "web", "--at", AT];
     args.extend(extra);
@@ -248,14 +231,7 @@ fn a_null_line_and_an_empty_document_are_contexts_with_every_field_missing() {
 #[test]
 fn a_closed_reader_ends_the_run_quietly() {
     use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["batch", "--contexts", "-", "--channel", "web", "--at", AT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(&["batch", "--contexts", "-", "--channel", "web", "--at", AT]);
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         let line = b"{\"customer\": {\"tenure_months\": 26}}\n".repeat(1000);
@@ -282,14 +258,7 @@ fn a_closed_reader_ends_the_run_quietly() {
 #[test]
 fn piped_input_is_answered_line_by_line() {
     use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["batch", "--contexts", "-", "--channel", "web", "--at", AT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn(&["batch", "--contexts", "-", "--channel", "web", "--at", AT]);
     let mut stdin = child.stdin.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let stdout = child.stdout.take().unwrap();

@@ -1,25 +1,11 @@
 //! `honor test` as marketing runs it in CI: a passing file, a failing one, every kind of
 //! invalid case file, and snapshots that drift when a rule changes.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-fn honor(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the honor binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{honor_in as honor, root};
 
 fn shop(args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["--rules", "tests/cases/shop.offer", "test"];

@@ -24,15 +24,30 @@ use crate::input::context::Context;
 use crate::input::document::{self, Format};
 use crate::value::time::parse_instant;
 
+/// Every command's exit codes, for scripts and CI.
+const EXIT_CODES: &str =
+    "Exit codes (2 is always bad input: unreadable or invalid rules, context or case \
+files, or bad flags; the message is on stderr):
+  check   0 decided; 2 bad input
+  lint    0 no errors (and, with --deny-warnings, no warnings); 1 errors, or warnings with \
+--deny-warnings; 2 bad flags
+  test    0 every case passed; 1 a case failed or a snapshot differs; 2 bad input, or a filter \
+or case file that selects no case
+  offers  0 listed; 1 --code matched no offer; 2 bad input
+  parity  0 the channels that honor each offer agree; 1 they differ; 2 bad input
+  batch   0 every line decided; 1 some lines could not be decided (each reported on stderr); \
+2 bad input
+  fmt     0 formatted, or with --check nothing to format; 1 --check found files to format; \
+2 a file has errors or cannot be read or written";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "honor",
     version,
     about = "Keep the promises your offers make, on every channel",
     long_about = "honor decides whether a customer may have each offer of a rule set, with the same \
-                  answer, price and explanation on every channel.\n\n\
-                  Exit codes: 0 success; 1 checks failed (lint errors, test failures, parity \
-                  differences, fmt --check differences); 2 bad input (rules, context, flags)."
+                  answer, price and explanation on every channel.",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     /// The rule set: a folder of `*.offer` files, or one file

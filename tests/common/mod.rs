@@ -34,6 +34,19 @@ pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     out
 }
 
+/// Starts `honor` in the crate's folder with piped standard streams, for a test that talks
+/// to it while it runs.
+pub fn spawn(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_honor"))
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the honor binary runs")
+}
+
 /// Exit code, standard output and standard error as text.
 pub fn parts(out: Output) -> (i32, String, String) {
     (
