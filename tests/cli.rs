@@ -15,7 +15,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-
 const AT: &str = "2026-12-01T15:00:00Z";
 const EMAILED: &str = "rules/contexts/emailed-upgrade.yaml";
 

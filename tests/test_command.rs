@@ -115,6 +115,14 @@ fn snapshots_record_drift_and_update() {
     let (code, stdout, _) = run(&["--snapshot", "--case", "VIP in the store"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!("drift", stdout);
+    // the whole difference, with --verbose
+    let (code, stdout, _) = run(&["--snapshot", "--case", "VIP in the store", "--verbose"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("[store]: the decision differs from its snapshot (- snapshot, + now):")
+            && stdout.contains("-           \"detail\": \"customer.visits is 3, needs >= 10\""),
+        "{stdout}"
+    );
     let (code, stdout, _) = run(&["--update"]);
     assert_eq!(
         code, 1,

@@ -191,6 +191,13 @@ impl Reader<'_> {
             );
             return Vec::new();
         };
+        if items.is_empty() {
+            self.error(
+                &[key("cases")],
+                String::from("`cases` is empty: a case file holds at least one case"),
+            );
+            return Vec::new();
+        }
         let mut names: Vec<String> = Vec::new();
         let mut cases = Vec::new();
         for (i, item) in items.iter().enumerate() {
@@ -287,6 +294,15 @@ impl Reader<'_> {
             None => return Some((all, true)),
             Some(Doc::Text(t)) if t == "all" => return Some((all, true)),
             Some(d @ Doc::Text(_)) => vec![d],
+            Some(Doc::List(items)) if items.is_empty() => {
+                self.error(
+                    at,
+                    String::from(
+                        "`channel` is an empty list, so the case would run nowhere: name a channel, or leave `channel` out for all",
+                    ),
+                );
+                return None;
+            }
             Some(Doc::List(items)) => items.iter().collect(),
             Some(other) => {
                 self.error(
