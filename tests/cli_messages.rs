@@ -10,7 +10,9 @@ fn help_lists_every_exit_code_of_every_command() {
     let (code, stdout, _) = honor(&["--help"]);
     assert_eq!(code, 0);
     let codes = &stdout[stdout.find("Exit codes").expect("an exit code section")..];
-    for command in ["check", "lint", "test", "offers", "parity", "batch", "fmt"] {
+    for command in [
+        "check", "lint", "test", "offers", "parity", "batch", "fmt", "diff", "serve", "replay",
+    ] {
         let line = codes
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{command} ")))
@@ -18,7 +20,9 @@ fn help_lists_every_exit_code_of_every_command() {
         assert!(line.contains(" 0 "), "{line}");
         assert!(line.contains("2 "), "{line}");
     }
-    for command in ["lint", "test", "offers", "parity", "batch", "fmt"] {
+    for command in [
+        "lint", "test", "offers", "parity", "batch", "fmt", "diff", "replay",
+    ] {
         let line = codes
             .lines()
             .find(|l| l.trim_start().starts_with(&format!("{command} ")))

@@ -38,7 +38,11 @@ or case file that selects no case
   batch   0 every line decided; 1 some lines could not be decided (each reported on stderr); \
 2 bad input
   fmt     0 formatted, or with --check nothing to format; 1 --check found files to format; \
-2 a file has errors or cannot be read or written";
+2 a file has errors or cannot be read or written
+  diff    0 reviewed (or, with --fail-on-change, no decision changes); 1 --fail-on-change \
+found a changed decision; 2 bad input
+  serve   0 stopped cleanly; 2 bad input, or the service cannot start
+  replay  0 every record decides as it did; 1 some outcomes changed (each listed); 2 bad input";
 
 #[derive(Parser, Debug)]
 #[command(

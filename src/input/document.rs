@@ -50,6 +50,47 @@ impl Doc {
     }
 }
 
+impl Doc {
+    /// Compact JSON with every number as it was written.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        let string = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""));
+        match self {
+            Doc::Null => out.push_str("null"),
+            Doc::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Doc::Number(n) => out.push_str(n),
+            Doc::Text(t) => out.push_str(&string(t)),
+            Doc::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Doc::Map(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&string(k));
+                    out.push(':');
+                    v.write_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
 /// One step of a path into a document: a map key or a list index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
