@@ -118,11 +118,12 @@ fn bench(c: &mut Criterion) {
                     only_eligible: false,
                     threads,
                     budget_use: None,
+                    flush_each: false,
                 };
                 b.iter(|| {
                     let (totals, _) = batch::run(
                         &rules,
-                        &mut std::io::Cursor::new(lines.as_bytes()),
+                        Box::new(std::io::Cursor::new(lines.clone().into_bytes())),
                         &mut std::io::sink(),
                         &mut std::io::sink(),
                         &opts,

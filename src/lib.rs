@@ -70,6 +70,7 @@ extern crate alloc;
 
 pub mod cli;
 pub mod engine;
+pub mod files;
 mod hash;
 pub mod input;
 pub mod language;

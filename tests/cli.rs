@@ -1,27 +1,18 @@
 //! The command line as a user meets it: exit codes, messages for bad input, and input built
 //! to break it (deep nesting, binary files, huge chains) that must end in a clear error.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
+
+use common::scratch;
 
 fn honor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("the honor binary runs")
+    common::run_in(common::root(), args, None)
 }
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("honor-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    dir
 }
 
 const AT: &str = "2026-12-01T15:00:00Z";
@@ -209,7 +200,7 @@ fn malformed_contexts_name_the_file_and_the_path() {
         (
             "deep.json",
             deep_json.as_str(),
-            "deep.json:1:128: this is not valid JSON: recursion limit exceeded",
+            "deep.json:1:129: the document is nested more than 128 levels deep",
         ),
         (
             "deep.yaml",

@@ -1,20 +1,12 @@
 //! One small broken rule file per diagnostic kind, linted by the real binary: the snapshot
 //! is what a marketer sees, with the place, the source line and the caret.
 
-use std::process::Command;
+mod common;
 
 fn lint(path: &str, extra: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["--rules", path, "lint", "--at", "2016-05-10T12:00:00Z"])
-        .args(extra)
-        .output()
-        .expect("the honor binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut args = vec!["--rules", path, "lint", "--at", "2016-05-10T12:00:00Z"];
+    args.extend(extra);
+    common::honor(&args)
 }
 
 #[test]

@@ -2,26 +2,13 @@
 //! that would change, and a file with errors is left as it is.
 
 use std::path::PathBuf;
-use std::process::Command;
 
-fn honor(dir: &PathBuf, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+
+use common::honor_in as honor;
 
 fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("honor-fmt-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("fmt")
 }
 
 const MESSY: &str = "# the spring sale\noffer spring{note \"Say hi\"   when c.n>=12 and c.t in [\"a\",\"b\"] # who\ntitle \"Spring\" benefit 20% off up to 50 USD valid 2016-05-01 to 2016-05-31}\ncontext { c.n number\nc.t text }\n";

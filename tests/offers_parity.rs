@@ -1,20 +1,9 @@
 //! `honor offers` (the agents' knowledge base) and `honor parity` (data silos between
 //! channels) on the sample rules, as the binary prints them.
 
-use std::process::Command;
+mod common;
 
-fn honor(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("the honor binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::honor;
 
 fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();

@@ -1,25 +1,11 @@
 //! `honor test` as marketing runs it in CI: a passing file, a failing one, every kind of
 //! invalid case file, and snapshots that drift when a rule changes.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
-fn honor(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_honor"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the honor binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{honor_in as honor, root};
 
 fn shop(args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["--rules", "tests/cases/shop.offer", "test"];
@@ -129,6 +115,14 @@ fn snapshots_record_drift_and_update() {
     let (code, stdout, _) = run(&["--snapshot", "--case", "VIP in the store"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!("drift", stdout);
+    // the whole difference, with --verbose
+    let (code, stdout, _) = run(&["--snapshot", "--case", "VIP in the store", "--verbose"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("[store]: the decision differs from its snapshot (- snapshot, + now):")
+            && stdout.contains("-           \"detail\": \"customer.visits is 3, needs >= 10\""),
+        "{stdout}"
+    );
     let (code, stdout, _) = run(&["--update"]);
     assert_eq!(
         code, 1,

@@ -1,13 +1,12 @@
 //! `honor batch`: a decision per line of a JSON Lines file of contexts, in input order, on
 //! all cores; or, with `--summary`, counts per offer for a campaign team.
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::{Exit, Failure, instant, load_rules};
-use crate::engine::ruleset::io_words;
+use super::{CliError, Exit, instant, load_rules};
+use crate::files;
 use crate::render;
 use crate::service::ledger::read::budget_use;
 use crate::tools::batch::{self, Options, Output};
@@ -31,12 +30,15 @@ pub struct Args {
     /// Instead of a line per customer, count per offer who is eligible, ineligible and unknown
     #[arg(long)]
     summary: bool,
-    /// Threads to decide on; default every core
+    /// Threads to decide on; default every core, at most four per core
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
     /// A redemption ledger (sqlite:FILE or postgres://…), read only, for `budget` clauses
     #[arg(long, value_name = "URL")]
     ledger: Option<String>,
+    /// Print each customer's whole decision (as `check --format json` gives it) on its line
+    #[arg(long, conflicts_with_all = ["summary", "only_eligible", "format"])]
+    full: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -49,34 +51,44 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Wri
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
     let channel = rules.channel(&args.channel)?;
-    let mut input: Box<dyn std::io::BufRead> = if args.contexts == Path::new("-") {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = File::open(&args.contexts).map_err(|e| {
-            Failure(format!(
-                "{}: error: cannot read this file: {}",
-                args.contexts.display(),
-                io_words(&e)
-            ))
-        })?;
-        Box::new(BufReader::with_capacity(1 << 20, file))
+    let most = std::thread::available_parallelism().map_or(1, |n| n.get()) * 4;
+    let threads = match args.jobs {
+        None => 0,
+        Some(0) => return Err(CliError::NoJobs),
+        Some(n) if n > most => return Err(CliError::TooManyJobs { given: n, most }),
+        Some(n) => n,
     };
+    let from_stdin = args.contexts == Path::new("-");
+    let input: Box<dyn Read + Send> = if from_stdin {
+        Box::new(std::io::stdin())
+    } else {
+        let file = files::open_regular(&args.contexts).map_err(|error| CliError::File {
+            file: args.contexts.display().to_string(),
+            error,
+        })?;
+        Box::new(file)
+    };
+    // Standard input that is not a file is another program (or a person) waiting for
+    // each answer.
+    let flush_each = from_stdin && !stdin_is_a_file();
     let opts = Options {
         channel,
         at,
-        output: match (args.summary, args.format) {
-            (true, _) => Output::Summary,
-            (false, Format::Json) => Output::Json,
-            (false, Format::Csv) => Output::Csv,
+        output: match (args.summary, args.full, args.format) {
+            (true, _, _) => Output::Summary,
+            (false, true, _) => Output::Full,
+            (false, false, Format::Json) => Output::Json,
+            (false, false, Format::Csv) => Output::Csv,
         },
         only_eligible: args.only_eligible,
-        threads: args.jobs.unwrap_or(0),
         budget_use: args
             .ledger
             .as_deref()
             .map(|url| budget_use(url, &rules))
             .transpose()
-            .map_err(|m| Failure(format!("error: {m}")))?,
+            .map_err(CliError::Lookup)?,
+        threads,
+        flush_each,
     };
     let started = Instant::now();
     let show_progress = std::io::stderr().is_terminal();
@@ -87,8 +99,8 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Wri
             eprint!("\r{done} customers decided ({rate:.0}/s)");
         }
     };
-    let (totals, summary) = batch::run(&rules, &mut input, &mut out, err, &opts, &mut progress)
-        .map_err(|e| Failure(format!("error: {e}")))?;
+    let (totals, summary) =
+        batch::run(&rules, input, &mut out, err, &opts, &mut progress).map_err(CliError::Batch)?;
     if let Some(summary) = summary {
         match args.format {
             Format::Json => out.write_all(render::json(&summary).as_bytes())?,
@@ -125,4 +137,22 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Wri
         totals.decided as f64 / seconds.max(1e-9)
     )?;
     Ok(if totals.failed > 0 { 1 } else { 0 })
+}
+
+/// Whether standard input is a file (redirected with `<`) rather than a pipe or a terminal.
+fn stdin_is_a_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }

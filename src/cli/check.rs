@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, Failure, OutputFormat, instant, load_context, load_rules};
+use super::{CliError, Exit, OutputFormat, instant, load_context, load_rules};
 use crate::render;
 use crate::service::ledger::read::budget_use;
 
@@ -42,7 +42,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     };
     let mut ctx = load_context(&args.context, &rules)?;
     if let Some(url) = &args.ledger {
-        ctx.set_budget_use(budget_use(url, &rules).map_err(|m| Failure(format!("error: {m}")))?);
+        ctx.set_budget_use(budget_use(url, &rules).map_err(|m| CliError::Other(m.to_string()))?);
     }
     let detailed = only.is_some();
     let text = match (channel, args.format) {

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Exit, Failure, instant};
+use super::{CliError, Exit, instant};
 use crate::engine::ruleset::{RuleSet, io_words};
 use crate::render;
 use crate::tools::review::{self, Review, source};
@@ -41,11 +41,11 @@ enum Format {
 
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
-    let head_files = source::from_path(rules_path).map_err(Failure)?;
-    let base_files = source::base(rules_path, &args.base).map_err(Failure)?;
+    let head_files = source::from_path(rules_path).map_err(CliError::Rendered)?;
+    let base_files = source::base(rules_path, &args.base).map_err(CliError::Rendered)?;
     let load = |files: &source::Files, which: &str| {
         RuleSet::from_texts(files.clone(), at).map_err(|e| {
-            Failure(format!(
+            CliError::Rendered(format!(
                 "{}error: the {which} rule set does not load",
                 e.render()
             ))
@@ -62,7 +62,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
                 Box::new(std::io::stdin().lock())
             } else {
                 let file = File::open(path).map_err(|e| {
-                    Failure(format!(
+                    CliError::Rendered(format!(
                         "{}: error: cannot read this file: {}",
                         path.display(),
                         io_words(&e)
@@ -71,12 +71,12 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
                 Box::new(BufReader::with_capacity(1 << 20, file))
             };
             let decided = review::impact::run(&base, &head, channels, at, &mut input)
-                .map_err(|e| Failure(format!("{}: error: {e}", path.display())))?;
+                .map_err(|e| CliError::Rendered(format!("{}: error: {e}", path.display())))?;
             match decided {
                 Ok(impact) => Some(impact),
                 Err(bad) => {
                     let column = bad.column.map(|c| format!(":{c}")).unwrap_or_default();
-                    return Err(Failure(format!(
+                    return Err(CliError::Rendered(format!(
                         "{}:{}{column}: error: {}",
                         path.display(),
                         bad.line,

@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, Failure};
+use super::{CliError, Exit};
 use crate::engine::ruleset::{read_text, rule_files};
+use crate::files;
 use crate::language::format::format;
 use crate::language::source::{SourceFile, Sources};
 
@@ -22,7 +23,7 @@ pub struct Args {
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let files: Vec<PathBuf> = if args.files.is_empty() {
         rule_files(rules_path)
-            .map_err(|d| Failure(d.render(&Sources::default())))?
+            .map_err(|d| CliError::Rendered(d.render(&Sources::default())))?
             .into_iter()
             .map(|(path, _)| path)
             .collect()
@@ -56,8 +57,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Wri
                 if args.check {
                     writeln!(out, "{shown}: not formatted")?;
                 } else {
-                    std::fs::write(path, formatted)
-                        .map_err(|e| Failure(format!("{shown}: error: cannot write: {e}")))?;
+                    files::write_atomic(path, formatted.as_bytes()).map_err(CliError::Write)?;
                     writeln!(out, "{shown}: formatted")?;
                 }
             }

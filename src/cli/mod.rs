@@ -1,9 +1,10 @@
 //! The command line (SPEC section 7): one file per subcommand. Each writes its report to
-//! `out` and returns the exit code; bad input comes back as a [`Failure`] for stderr.
+//! `out` and returns the exit code; bad input comes back as a [`CliError`] for stderr.
 
 mod batch;
 mod check;
 mod diff;
+mod error;
 mod fmt;
 mod lint;
 mod offers;
@@ -14,14 +15,34 @@ mod test;
 
 use chrono::{DateTime, Timelike, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::engine::ruleset::{RuleSet, read_text};
+use crate::engine::ruleset::RuleSet;
+use crate::files;
 use crate::input::context::Context;
 use crate::input::document::{self, Format};
-use crate::language::source::Sources;
 use crate::value::time::parse_instant;
+
+/// Every command's exit codes, for scripts and CI.
+const EXIT_CODES: &str =
+    "Exit codes (2 is always bad input: unreadable or invalid rules, context or case \
+files, or bad flags; the message is on stderr):
+  check   0 decided; 2 bad input
+  lint    0 no errors (and, with --deny-warnings, no warnings); 1 errors, or warnings with \
+--deny-warnings; 2 bad flags
+  test    0 every case passed; 1 a case failed or a snapshot differs; 2 bad input, or a filter \
+or case file that selects no case
+  offers  0 listed; 1 --code matched no offer; 2 bad input
+  parity  0 the channels that honor each offer agree; 1 they differ; 2 bad input
+  batch   0 every line decided; 1 some lines could not be decided (each reported on stderr); \
+2 bad input
+  fmt     0 formatted, or with --check nothing to format; 1 --check found files to format; \
+2 a file has errors or cannot be read or written
+  diff    0 reviewed (or, with --fail-on-change, no decision changes); 1 --fail-on-change \
+found a changed decision; 2 bad input
+  serve   0 stopped cleanly; 2 bad input, or the service cannot start
+  replay  0 every record decides as it did; 1 some outcomes changed (each listed); 2 bad input";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -29,9 +50,8 @@ use crate::value::time::parse_instant;
     version,
     about = "Keep the promises your offers make, on every channel",
     long_about = "honor decides whether a customer may have each offer of a rule set, with the same \
-                  answer, price and explanation on every channel.\n\n\
-                  Exit codes: 0 success; 1 checks failed (lint errors, test failures, parity \
-                  differences, fmt --check differences); 2 bad input (rules, context, flags)."
+                  answer, price and explanation on every channel.",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     /// The rule set: a folder of `*.offer` files, or one file
@@ -72,25 +92,9 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Bad input: the message goes to stderr and the exit code is 2.
-#[derive(Debug)]
-pub struct Failure(pub String);
+pub use error::CliError;
 
-/// A lookup refused with a message (an unknown channel or offer).
-impl From<String> for Failure {
-    fn from(message: String) -> Failure {
-        Failure(format!("error: {message}"))
-    }
-}
-
-/// Writing a report failed (a closed pipe, a full disk).
-impl From<std::io::Error> for Failure {
-    fn from(e: std::io::Error) -> Failure {
-        Failure(format!("error: cannot write the output: {e}"))
-    }
-}
-
-pub type Exit = Result<i32, Failure>;
+pub type Exit = Result<i32, CliError>;
 
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -108,47 +112,44 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     match result {
         Ok(code) => code,
-        Err(Failure(message)) => {
-            let message = message.trim_end();
-            let _ = writeln!(err, "{message}");
+        // The reader stopped reading: what it wanted, it has.
+        Err(e) if e.is_broken_pipe() => 0,
+        Err(e) => {
+            let _ = writeln!(err, "{}", e.render());
             2
         }
     }
 }
 
 /// `--at`, or now.
-pub fn instant(at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+pub fn instant(at: Option<&str>) -> Result<DateTime<Utc>, CliError> {
     match at {
         // Whole seconds: the instant is printed, and "now" needs no fraction.
         None => Ok(Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now)),
-        Some(text) => parse_instant(text).ok_or_else(|| {
-            Failure(format!(
-                "error: --at `{text}` is not an RFC 3339 instant; write it like 2016-05-10T10:00:00-05:00 or 2016-05-10T15:00:00Z"
-            ))
-        }),
+        Some(text) => parse_instant(text).ok_or_else(|| CliError::Instant(text.to_string())),
     }
 }
 
 /// Loads the rule set, or fails with every error in it.
-pub fn load_rules(path: &Path, at: DateTime<Utc>) -> Result<RuleSet, Failure> {
-    RuleSet::load(path, at).map_err(|e| Failure(e.render()))
+pub fn load_rules(path: &Path, at: DateTime<Utc>) -> Result<RuleSet, CliError> {
+    RuleSet::load(path, at).map_err(|e| CliError::Rendered(e.render()))
 }
 
 /// Reads a context document (`-` is standard input) and checks it against the schema.
-pub fn load_context(path: &Path, rules: &RuleSet) -> Result<Context, Failure> {
-    let shown = path.display().to_string();
+pub fn load_context(path: &Path, rules: &RuleSet) -> Result<Context, CliError> {
+    let file = path.display().to_string();
     let text = if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| {
-            Failure(format!(
-                "error: cannot read the context from standard input: {e}"
-            ))
-        })?;
-        text
+        files::read_stdin_text(files::MAX_CONTEXT).map_err(CliError::Stdin)?
     } else {
-        read_text(path, &shown).map_err(|d| Failure(d.render(&Sources::default())))?
+        files::read_text(path, files::MAX_CONTEXT).map_err(|error| CliError::File {
+            file: file.clone(),
+            error,
+        })?
     };
-    let doc = document::parse(&text, Format::of_path(path))
-        .map_err(|e| Failure(format!("{shown}:{e}")))?;
-    Context::from_doc(&doc, &rules.model.schema).map_err(|e| Failure(format!("{shown}: {e}")))
+    let doc =
+        document::parse(&text, Format::of_path(path)).map_err(|error| CliError::Document {
+            file: file.clone(),
+            error,
+        })?;
+    Context::from_doc(&doc, &rules.model.schema).map_err(|error| CliError::Context { file, error })
 }

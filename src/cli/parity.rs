@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, Failure, OutputFormat, instant, load_context, load_rules};
+use super::{CliError, Exit, OutputFormat, instant, load_context, load_rules};
 use crate::render;
 use crate::service::ledger::read::budget_use;
 use crate::tools::parity::{Side, compare};
@@ -30,29 +30,26 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     let mut given: Vec<(usize, PathBuf)> = Vec::new();
     for item in &args.contexts {
         let Some((name, file)) = item.split_once('=') else {
-            return Err(Failure(format!(
-                "error: --context `{item}` should be CHANNEL=FILE, like `store=store.yaml`"
-            )));
+            return Err(CliError::ParityPair(item.clone()));
         };
+        if file.is_empty() {
+            return Err(CliError::ParityNoFile(item.clone()));
+        }
         let channel = rules.channel(name)?;
         if given.iter().any(|(c, _)| *c == channel) {
-            return Err(Failure(format!(
-                "error: --context gives channel `{name}` twice"
-            )));
+            return Err(CliError::ParityTwice(name.to_string()));
         }
         given.push((channel, PathBuf::from(file)));
     }
     if given.len() < 2 {
-        return Err(Failure(String::from(
-            "error: parity compares channels: give at least two, like --context web=web.yaml --context store=store.yaml",
-        )));
+        return Err(CliError::ParityOne);
     }
     let mut contexts = given
         .iter()
         .map(|(_, file)| load_context(file, &rules))
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(url) = &args.ledger {
-        let used = budget_use(url, &rules).map_err(|m| Failure(format!("error: {m}")))?;
+        let used = budget_use(url, &rules).map_err(|m| CliError::Other(m.to_string()))?;
         for ctx in &mut contexts {
             ctx.set_budget_use(used.clone());
         }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Exit, Failure};
+use super::{CliError, Exit};
 use crate::tools::replay::{Filter, read, replay};
 
 #[derive(clap::Args, Debug)]
@@ -24,8 +24,8 @@ pub fn run(args: Args, out: &mut dyn Write) -> Exit {
         id: args.id.as_deref(),
         customer: args.customer.as_deref(),
     };
-    let records = read(&args.records, &filter).map_err(|m| Failure(format!("error: {m}")))?;
-    let report = replay(&args.records, records).map_err(|m| Failure(format!("error: {m}")))?;
+    let records = read(&args.records, &filter).map_err(|m| CliError::Other(m.to_string()))?;
+    let report = replay(&args.records, records).map_err(|m| CliError::Other(m.to_string()))?;
     for (record, differences) in &report.differing {
         let customer = record
             .customer

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Exit, Failure};
+use super::{CliError, Exit};
 use crate::service::ledger::{DEFAULT_LEDGER, LedgerUrl};
 use crate::service::{self, Config, DEFAULT_LISTEN};
 
@@ -24,7 +24,7 @@ pub struct Args {
 }
 
 pub fn run(rules: &Path, args: Args, err: &mut dyn Write) -> Exit {
-    let ledger = LedgerUrl::parse(&args.ledger).map_err(|m| Failure(format!("error: {m}")))?;
+    let ledger = LedgerUrl::parse(&args.ledger).map_err(|m| CliError::Other(m.to_string()))?;
     let config = Config {
         rules: rules.to_path_buf(),
         listen: args.listen,
@@ -35,12 +35,12 @@ pub fn run(rules: &Path, args: Args, err: &mut dyn Write) -> Exit {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure(format!("error: cannot start the service: {e}")))?;
+        .map_err(|e| CliError::Other(format!("cannot start the service: {e}")))?;
     runtime
         .block_on(service::run(config, |line| {
             let _ = writeln!(err, "{line}");
             let _ = err.flush();
         }))
-        .map_err(|m| Failure(format!("error: {m}")))?;
+        .map_err(|m| CliError::Other(m.to_string()))?;
     Ok(0)
 }

@@ -18,7 +18,7 @@ use crate::language::parse;
 use crate::language::source::{SourceFile, Sources};
 
 /// Largest rule file read.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::files::MAX_RULE_FILE;
 
 /// A loaded, checked and compiled rule set: load it once, decide many contexts.
 #[derive(Clone, Debug)]
@@ -149,50 +149,12 @@ fn walk_suffix(
     Ok(())
 }
 
-pub fn io_words(e: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    match e.kind() {
-        NotFound => String::from("it does not exist"),
-        PermissionDenied => String::from("permission denied"),
-        IsADirectory => String::from("it is a folder, not a file"),
-        _ => e.to_string(),
-    }
-}
+pub use crate::files::io_words;
 
-/// Reads a file as UTF-8 text, refusing what is too large or not text.
+/// Reads a rule file as UTF-8 text, refusing what is too large, not a file, or not text.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Diagnostic> {
-    let unreadable = |e: std::io::Error| {
-        Diagnostic::error(
-            "unreadable",
-            format!("cannot read this file: {}", io_words(&e)),
-        )
-        .in_file(shown)
-    };
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            "too-large",
-            format!(
-                "this file is {} bytes; files of at most {MAX_FILE_BYTES} bytes are read",
-                meta.len()
-            ),
-        )
-        .in_file(shown));
-    }
-    let bytes = std::fs::read(path).map_err(unreadable)?;
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        Diagnostic::error(
-            "not-text",
-            format!(
-                "this is not a text file: byte {} (on line {line}) is not UTF-8",
-                at + 1
-            ),
-        )
-        .in_file(shown)
-    })
+    crate::files::read_text(path, MAX_FILE_BYTES)
+        .map_err(|e| Diagnostic::error(e.kind(), e.to_string()).in_file(shown))
 }
 
 impl RuleSet {
@@ -321,7 +283,8 @@ impl RuleSet {
             .position(|c| c == name)
             .ok_or_else(|| {
                 let mut message = format!(
-                    "unknown channel `{name}`; this rule set's channels are {}",
+                    "unknown channel `{}`; this rule set's channels are {}",
+                    crate::render::excerpt(name),
                     self.model.channels.join(", ")
                 );
                 if let Some(close) =
@@ -340,7 +303,10 @@ impl RuleSet {
             .iter()
             .position(|o| o.id == id)
             .ok_or_else(|| {
-                let mut message = format!("there is no offer `{id}` in the rule set");
+                let mut message = format!(
+                    "there is no offer `{}` in the rule set",
+                    crate::render::excerpt(id)
+                );
                 if let Some(close) =
                     did_you_mean(id, self.model.offers.iter().map(|o| o.id.as_str()))
                 {

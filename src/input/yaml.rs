@@ -3,18 +3,124 @@
 //! otherwise turn `59.99` into a binary float and `0x1F` into 31.
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::cell::Cell;
 use std::fmt;
 
 use crate::input::document::{Doc, DocError, Step};
+use crate::render::escape::bounded_message;
 
 pub fn parse(text: &str) -> Result<Doc, DocError> {
     flow_nesting(text)?;
-    let shape: Doc = serde_yaml::Deserializer::from_str(text)
-        .deserialize_any(ShapeVisitor)
+    let budget = Budget::for_text(text);
+    let shape: Doc = Shape(&budget)
+        .deserialize(serde_yaml::Deserializer::from_str(text))
         .map_err(error)?;
-    serde_yaml::Deserializer::from_str(text)
-        .deserialize_any(Exact(&shape))
-        .map_err(error)
+    let doc = Exact(&shape)
+        .deserialize(serde_yaml::Deserializer::from_str(text))
+        .map_err(error)?;
+    match first_repeat(&doc, &mut Vec::new()) {
+        None => Ok(doc),
+        Some(path) => Err(repeated(text, &path)),
+    }
+}
+
+/// How much a document may grow while it is read. Aliases (`*name`) repeat what an anchor
+/// holds, so a small file can ask for gigabytes; without aliases a document never comes
+/// near these bounds, since each value takes at least a byte of the text.
+struct Budget {
+    bytes: Cell<usize>,
+    values: Cell<usize>,
+}
+
+/// What any document may hold once its aliases are expanded, however small its text.
+const MIN_EXPANDED_BYTES: usize = 64 * 1024 * 1024;
+const MIN_EXPANDED_VALUES: usize = 1_000_000;
+
+impl Budget {
+    fn for_text(text: &str) -> Budget {
+        Budget {
+            bytes: Cell::new(MIN_EXPANDED_BYTES.max(2 * text.len())),
+            values: Cell::new(MIN_EXPANDED_VALUES.max(text.len())),
+        }
+    }
+
+    /// Counts one value of `bytes` bytes of text, or refuses once the budget is spent.
+    fn spend<E: de::Error>(&self, bytes: usize) -> Result<(), E> {
+        let (left_bytes, left_values) = (self.bytes.get(), self.values.get());
+        if bytes > left_bytes || left_values == 0 {
+            return Err(E::custom(format!(
+                "its aliases (`*name`) repeat so much that it would hold more than {} MiB or {} values; write the values out, or repeat less",
+                MIN_EXPANDED_BYTES.max(left_bytes) / (1024 * 1024),
+                MIN_EXPANDED_VALUES
+            )));
+        }
+        self.bytes.set(left_bytes - bytes);
+        self.values.set(left_values - 1);
+        Ok(())
+    }
+}
+
+/// The path of the first key given twice in one map, the repeated key last.
+fn first_repeat(doc: &Doc, path: &mut Vec<Step>) -> Option<Vec<Step>> {
+    match doc {
+        Doc::Map(entries) => {
+            let mut seen = std::collections::HashSet::new();
+            for (key, _) in entries {
+                if !seen.insert(key.as_str()) {
+                    let mut found = path.clone();
+                    found.push(Step::Key(key.clone()));
+                    return Some(found);
+                }
+            }
+            for (key, value) in entries {
+                path.push(Step::Key(key.clone()));
+                let found = first_repeat(value, path);
+                path.pop();
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        Doc::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Step::Index(i));
+                let found = first_repeat(item, path);
+                path.pop();
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// A field given twice in one map, with both places: the YAML library would keep the last
+/// silently, and a price of 1.00 then 900.00 would be 900.00.
+fn repeated(text: &str, path: &[Step]) -> DocError {
+    let first = locate(text, path);
+    let second = locate_nth(text, path, 1);
+    let field: Vec<String> = path
+        .iter()
+        .filter_map(|s| match s {
+            Step::Key(k) => Some(k.clone()),
+            Step::Index(_) => None,
+        })
+        .collect();
+    let lines = match (first, second) {
+        (Some((a, _)), Some((b, _))) => format!(", on line {a} and on line {b}"),
+        _ => String::new(),
+    };
+    DocError {
+        line: second.or(first).map(|(l, _)| l),
+        column: second.or(first).map(|(_, c)| c),
+        message: format!(
+            "the field `{}` is given twice{lines}; give each field once",
+            crate::render::excerpt(&field.join("."))
+        ),
+    }
 }
 
 /// Brackets and braces nested deeper than this are refused before the YAML library sees
@@ -76,12 +182,18 @@ fn flow_nesting(text: &str) -> Result<(), DocError> {
 /// The line and column where the node at `path` starts, found by reading the document
 /// once more and stopping there: the library tells the place of an error, not of a node.
 pub fn locate(text: &str, path: &[Step]) -> Option<(usize, usize)> {
-    let result = serde_yaml::Deserializer::from_str(text).deserialize_any(Locate(path));
+    locate_nth(text, path, 0)
+}
+
+/// As [`locate`], for the `nth` (from 0) of the keys the path's last step names in its map.
+fn locate_nth(text: &str, path: &[Step], nth: usize) -> Option<(usize, usize)> {
+    let result = serde_yaml::Deserializer::from_str(text).deserialize_any(Locate(path, nth));
     let error = result.err()?;
     error.location().map(|l| (l.line(), l.column()))
 }
 
-struct Locate<'a>(&'a [Step]);
+/// The path sought, and how many matches of its last key to pass over.
+struct Locate<'a>(&'a [Step], usize);
 
 impl<'de> DeserializeSeed<'de> for Locate<'_> {
     type Value = ();
@@ -131,7 +243,7 @@ impl<'de> Visitor<'de> for Locate<'_> {
                         return Ok(());
                     }
                 }
-                seq.next_element_seed(Locate(rest)).map(|_| ())
+                seq.next_element_seed(Locate(rest, self.1)).map(|_| ())
             }
             Some(_) => Ok(()),
         }
@@ -141,9 +253,14 @@ impl<'de> Visitor<'de> for Locate<'_> {
         let Some((Step::Key(wanted), rest)) = self.0.split_first() else {
             return self.found();
         };
-        while let Some(key) = map.next_key_seed(Key)? {
+        let mut pass = if rest.is_empty() { self.1 } else { 0 };
+        let budget = Budget::for_text("");
+        while let Some(key) = map.next_key_seed(Key(&budget))? {
             if key == *wanted {
-                return map.next_value_seed(Locate(rest));
+                if pass == 0 {
+                    return map.next_value_seed(Locate(rest, self.1));
+                }
+                pass -= 1;
             }
             map.next_value::<IgnoredAny>()?;
         }
@@ -171,25 +288,28 @@ fn error(e: serde_yaml::Error) -> DocError {
     DocError {
         line: e.location().map(|l| l.line()),
         column: e.location().map(|l| l.column()),
-        message: format!("this is not valid YAML: {message}"),
+        // The library quotes whole values in its messages: only an excerpt is shown.
+        message: format!("this is not valid YAML: {}", bounded_message(&message)),
     }
 }
 
-/// First reading: the tree, with numbers still empty.
-struct ShapeVisitor;
+/// First reading: the tree, with numbers still empty, counted against the budget.
+struct ShapeVisitor<'b>(&'b Budget);
 
-impl<'de> Visitor<'de> for ShapeVisitor {
+impl<'de> Visitor<'de> for ShapeVisitor<'_> {
     type Value = Doc;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a YAML value")
     }
 
-    fn visit_unit<E>(self) -> Result<Doc, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Doc, E> {
+        self.0.spend(0)?;
         Ok(Doc::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Doc, E> {
+    fn visit_none<E: de::Error>(self) -> Result<Doc, E> {
+        self.0.spend(0)?;
         Ok(Doc::Null)
     }
 
@@ -197,7 +317,8 @@ impl<'de> Visitor<'de> for ShapeVisitor {
         d.deserialize_any(self)
     }
 
-    fn visit_bool<E>(self, b: bool) -> Result<Doc, E> {
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Doc, E> {
+        self.0.spend(0)?;
         Ok(Doc::Bool(b))
     }
 
@@ -221,22 +342,25 @@ impl<'de> Visitor<'de> for ShapeVisitor {
         Ok(Doc::Number(String::new()))
     }
 
-    fn visit_str<E>(self, s: &str) -> Result<Doc, E> {
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Doc, E> {
+        self.0.spend(s.len())?;
         Ok(Doc::Text(s.to_string()))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
+        self.0.spend::<A::Error>(0)?;
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(Shape)? {
+        while let Some(item) = seq.next_element_seed(Shape(self.0))? {
             items.push(item);
         }
         Ok(Doc::List(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        self.0.spend::<A::Error>(0)?;
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key_seed(Key)? {
-            entries.push((key, map.next_value_seed(Shape)?));
+        while let Some(key) = map.next_key_seed(Key(self.0))? {
+            entries.push((key, map.next_value_seed(Shape(self.0))?));
         }
         Ok(Doc::Map(entries))
     }
@@ -246,37 +370,38 @@ impl<'de> Visitor<'de> for ShapeVisitor {
     }
 }
 
-struct Shape;
+struct Shape<'b>(&'b Budget);
 
-impl<'de> DeserializeSeed<'de> for Shape {
+impl<'de> DeserializeSeed<'de> for Shape<'_> {
     type Value = Doc;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Doc, D::Error> {
-        d.deserialize_any(ShapeVisitor)
+        d.deserialize_any(ShapeVisitor(self.0))
     }
 }
 
 /// A map key as text, whatever scalar it is.
-struct Key;
+struct Key<'b>(&'b Budget);
 
-impl<'de> DeserializeSeed<'de> for Key {
+impl<'de> DeserializeSeed<'de> for Key<'_> {
     type Value = String;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        d.deserialize_str(KeyVisitor)
+        d.deserialize_str(KeyVisitor(self.0))
     }
 }
 
-struct KeyVisitor;
+struct KeyVisitor<'b>(&'b Budget);
 
-impl Visitor<'_> for KeyVisitor {
+impl Visitor<'_> for KeyVisitor<'_> {
     type Value = String;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a field name")
     }
 
-    fn visit_str<E>(self, s: &str) -> Result<String, E> {
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<String, E> {
+        self.0.spend(s.len())?;
         Ok(s.to_string())
     }
 }
@@ -291,7 +416,8 @@ impl<'de> DeserializeSeed<'de> for Exact<'_> {
         match self.0 {
             Doc::Number(_) => d.deserialize_str(RawNumber),
             Doc::List(_) | Doc::Map(_) => d.deserialize_any(self),
-            _ => d.deserialize_any(ShapeVisitor),
+            // a scalar the shape already counted
+            _ => d.deserialize_any(ShapeVisitor(&Budget::for_text(""))),
         }
     }
 }

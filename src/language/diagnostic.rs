@@ -4,6 +4,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 use crate::language::source::{Sources, Span};
+use crate::render::escape::{bounded_quotes, escape_control};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -71,11 +72,13 @@ impl Diagnostic {
             Severity::Warning => "warning",
         };
         let mut out = String::new();
+        // The message may quote the rule file: long names are cut to an excerpt.
+        let message = bounded_quotes(&self.message);
         let file = self.span.and_then(|s| sources.get(s.file).map(|f| (s, f)));
         match (file, &self.file) {
             (Some((span, f)), _) => {
                 let (line, col) = f.line_col(span.start as usize);
-                let _ = writeln!(out, "{}:{line}:{col}: {word}: {}", f.name, self.message);
+                let _ = writeln!(out, "{}:{line}:{col}: {word}: {message}", f.name);
                 let text = f.line(line);
                 let (end_line, end_col) = f.line_col(span.end as usize);
                 let width = if end_line == line && end_col > col {
@@ -93,18 +96,18 @@ impl Diagnostic {
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 let _ = writeln!(out, "{:gutter$} |", "");
-                let _ = writeln!(out, "{line} | {text}");
+                let _ = writeln!(out, "{line} | {}", escape_control(&text));
                 let _ = writeln!(out, "{:gutter$} | {pad}{}", "", "^".repeat(width));
             }
             (None, Some(name)) => {
-                let _ = writeln!(out, "{name}: {word}: {}", self.message);
+                let _ = writeln!(out, "{name}: {word}: {message}");
             }
             (None, None) => {
-                let _ = writeln!(out, "{word}: {}", self.message);
+                let _ = writeln!(out, "{word}: {message}");
             }
         }
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "  help: {help}");
+            let _ = writeln!(out, "  help: {}", bounded_quotes(help));
         }
         out
     }
@@ -113,7 +116,7 @@ impl Diagnostic {
         let mut json = DiagnosticJson {
             severity: self.severity,
             kind: self.kind,
-            message: self.message.clone(),
+            message: bounded_quotes(&self.message),
             file: self.file.clone(),
             line: None,
             column: None,
@@ -183,22 +186,36 @@ pub fn and_list(items: &[&str]) -> String {
     }
 }
 
+/// Names longer than this get no "did you mean": nobody mistypes a name that long, and
+/// comparing it would cost the product of the lengths for every candidate.
+const MAX_COMPARED: usize = 64;
+
 /// The closest of `candidates` to `word`, when it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    let limit = (length / 3).max(1);
     let word = word.to_lowercase();
     candidates
         .into_iter()
         .filter(|c| *c != word)
         .filter_map(|c| {
             let lower = c.to_lowercase();
-            let d = edit_distance(&word, &lower);
             // A word that begins another (`age` for `age_years`) is as likely meant.
             let prefix = word.len() >= 3 && lower.starts_with(&word);
-            (d <= limit || prefix).then_some((if prefix { 0 } else { d }, c))
+            if prefix {
+                return Some((0, c));
+            }
+            // The distance costs the product of the lengths: it is only worth working out
+            // for names of ordinary length whose lengths differ by no more than the limit.
+            let other = lower.chars().count();
+            if length > MAX_COMPARED || other > MAX_COMPARED || length.abs_diff(other) > limit {
+                return None;
+            }
+            let d = edit_distance(&word, &lower);
+            (d <= limit).then_some((d, c))
         })
         .min_by_key(|(d, c)| (*d, *c))
         .map(|(_, c)| c)

@@ -234,16 +234,21 @@ impl Printer<'_> {
             .map(|f| (f.path.span.start as usize, f.ty_span.end as usize))
             .collect();
         let (attached, footer) = attach(self.comments, self.src, &spans, start, end);
+        // Types line up after the longest path of ordinary length; a longer path is simply
+        // followed by two spaces (and a formatter's width could not hold it anyway).
         let width = fields
             .iter()
             .map(|f| f.path.text.chars().count())
+            .filter(|n| *n <= ALIGNED_PATH)
             .max()
             .unwrap_or(0)
             + 2;
         let _ = writeln!(self.out, "context {{");
         for (field, att) in fields.iter().zip(&attached) {
             self.comment_lines(&att.leading, INDENT);
-            let line = format!("{INDENT}{:width$}{}", field.path.text, field.ty);
+            let path = &field.path.text;
+            let gap = width.saturating_sub(path.chars().count()).max(2);
+            let line = format!("{INDENT}{path}{}{}", " ".repeat(gap), field.ty);
             let _ = writeln!(
                 self.out,
                 "{}{}",
@@ -297,6 +302,9 @@ fn names_list(names: &[ast::Name]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Longest context path the types of a `context` block line up after.
+const ALIGNED_PATH: usize = 48;
 
 /// `  keyword   rest`.
 fn keyed(keyword: &str, rest: &str) -> String {

@@ -95,10 +95,6 @@ impl Sources {
         self.files.get(id as usize)
     }
 
-    pub fn files(&self) -> &[SourceFile] {
-        &self.files
-    }
-
     /// `file:line:col` of the start of a span.
     pub fn location(&self, span: Span) -> String {
         match self.get(span.file) {

@@ -8,6 +8,7 @@ use crate::engine::decision::{
 };
 use crate::engine::evaluate::eligible_from::Because;
 use crate::engine::evaluate::residual::{Gap, Residual, Shown};
+use crate::render::escape::{escape_control, escape_control_keep_lines};
 use crate::render::words;
 use crate::tools::offers::{Entry, Listing};
 use crate::tools::parity;
@@ -306,8 +307,13 @@ fn parity_line(all: &AllChannels) -> String {
     out
 }
 
-/// The knowledge base: live offers, then those coming within a week.
+/// The knowledge base: live offers, then those coming within a week. Control characters in
+/// rule texts are escaped, so nothing in a rule file can rewrite the agent's screen.
 pub fn listing(l: &Listing) -> String {
+    escape_control_keep_lines(&listing_text(l)).into_owned()
+}
+
+fn listing_text(l: &Listing) -> String {
     let mut out = String::new();
     let place = l
         .channel
@@ -318,8 +324,10 @@ pub fn listing(l: &Listing) -> String {
         Some(code) => {
             let _ = writeln!(
                 out,
-                "offers with the code `{code}`{place} at {} · rules {}",
-                l.at, l.rules
+                "offers with the code `{}`{place} at {} · rules {}",
+                crate::render::excerpt(code),
+                l.at,
+                l.rules
             );
             if l.live.is_empty() && l.coming.is_empty() && l.other.is_empty() {
                 let _ = writeln!(out, "\nno offer has this code");
@@ -355,7 +363,7 @@ fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
         (Some(false), Some(c)) => format!("   [NOT HONORED ON {}]", c.to_uppercase()),
         _ => String::new(),
     };
-    let _ = writeln!(out, "\n{} — {}{marker}", e.id, e.title);
+    let _ = writeln!(out, "\n{} — {}{marker}", e.id, escape_control(&e.title));
     let announced = if e.announce.is_empty() {
         String::new()
     } else {
@@ -369,7 +377,7 @@ fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
         .unwrap_or_default();
     let _ = writeln!(out, "  valid {}{left}", e.window);
     if let Some(code) = &e.code {
-        let _ = writeln!(out, "  code: {code}");
+        let _ = writeln!(out, "  code: {}", escape_control(code));
     }
     if !e.proofs.is_empty() {
         let _ = writeln!(out, "  ask for: {}", e.proofs.join(", "));
@@ -388,17 +396,25 @@ fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
         let _ = writeln!(out, "  budget: {budget} redemptions in all");
     }
     if let Some(note) = &e.note {
-        let _ = writeln!(out, "  note: {note}");
+        let _ = writeln!(out, "  note: {}", escape_control(note));
     }
     let not_everywhere =
         e.honored_here == Some(false) || (channel.is_none() && e.elsewhere.is_some());
     if let (true, Some(elsewhere)) = (not_everywhere, &e.elsewhere) {
-        let _ = writeln!(out, "  tell the customer: {elsewhere}");
+        let _ = writeln!(out, "  tell the customer: {}", escape_control(elsewhere));
     }
 }
 
-/// Whether the channels' own contexts give the customer the same answers.
+/// Whether the channels' own contexts give the customer the same answers. Control
+/// characters from rule texts and customer records are escaped.
 pub fn parity_report(r: &parity::Report) -> String {
+    escape_control_keep_lines(&parity_text(r)).into_owned()
+}
+
+/// Longest channel name the answers of a parity report line up after.
+const ALIGNED_NAME: usize = 32;
+
+fn parity_text(r: &parity::Report) -> String {
     let mut out = String::new();
     let channels: Vec<&str> = r.contexts.0.iter().map(|(c, _)| c.as_str()).collect();
     let _ = writeln!(out, "parity at {} · rules {}", r.at, r.rules);
@@ -421,14 +437,17 @@ pub fn parity_report(r: &parity::Report) -> String {
             if r.differences.len() == 1 { "" } else { "s" }
         );
     }
+    // Answers line up after the longest channel name of ordinary length; longer names do
+    // not align.
     let width = channels
         .iter()
         .map(|c| c.chars().count())
+        .filter(|n| *n <= ALIGNED_NAME)
         .max()
         .unwrap_or(0)
         + 1;
     for d in &r.differences {
-        let _ = writeln!(out, "\n{} — {}", d.offer, d.title);
+        let _ = writeln!(out, "\n{} — {}", d.offer, escape_control(&d.title));
         for (channel, a) in &d.answers.0 {
             let price = a
                 .price
@@ -436,10 +455,10 @@ pub fn parity_report(r: &parity::Report) -> String {
                 .map(|p| format!(" {p}"))
                 .unwrap_or_default();
             let applied = if a.applied { " (in the quote)" } else { "" };
-            let label = format!("{channel}:");
+            let label = crate::render::pad(&format!("{channel}:"), width);
             let _ = writeln!(
                 out,
-                "  {label:width$} {}{price}{applied} — {}",
+                "  {label} {}{price}{applied} — {}",
                 a.status.word(),
                 a.reason
             );

@@ -1,6 +1,8 @@
 //! `POST /v1/decide`: the JSON decision of `honor check --format json`, for one channel or
 //! every channel with parity.
 
+use crate::input::document::{self, Doc};
+use crate::tools::record::RawJson;
 use axum::Router;
 use axum::extract::{Extension, State};
 use axum::http::{StatusCode, header};
@@ -69,18 +71,23 @@ pub const RECORD_HEADER: &str = "honor-record";
 
 /// The context as a record keeps it: as sent (numbers keep their digits), with `redeemed` as
 /// the ledger gave it when one did.
-pub fn context_as_decided(raw: &RawValue, redeemed: Option<&[String]>) -> serde_json::Value {
-    let mut value: serde_json::Value =
-        serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
+pub fn context_as_decided(raw: &RawValue, redeemed: Option<&[String]>) -> RawJson {
+    let mut doc = document::parse_json(raw.get()).unwrap_or(Doc::Null);
     if let Some(ids) = redeemed {
-        if !value.is_object() {
-            value = serde_json::Value::Object(Default::default());
-        }
-        if let Some(map) = value.as_object_mut() {
-            map.insert(String::from("redeemed"), serde_json::json!(ids));
+        let ids = Doc::List(ids.iter().map(|id| Doc::Text(id.clone())).collect());
+        match &mut doc {
+            Doc::Map(entries) => match entries.iter_mut().find(|(k, _)| k == "redeemed") {
+                Some((_, value)) => *value = ids,
+                None => entries.push((String::from("redeemed"), ids)),
+            },
+            other => *other = Doc::Map(vec![(String::from("redeemed"), ids)]),
         }
     }
-    value
+    let text = doc.to_json();
+    RawJson(
+        RawValue::from_string(text)
+            .unwrap_or_else(|_| RawValue::from_string(String::from("null")).expect("null is JSON")),
+    )
 }
 
 impl Decided {

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 use crate::engine::decision::Status;
 use crate::engine::evaluate::Scratch;
@@ -19,10 +20,19 @@ use crate::value::Value;
 /// Lines decided together: large enough to keep every core busy, small enough to bound
 /// memory whatever the input's size.
 const CHUNK: usize = 4096;
+/// A chunk also ends once its lines hold this many bytes.
+const CHUNK_BYTES: usize = 64 * 1024 * 1024;
+/// Longest line read; a longer one is reported as a bad line and skipped without being kept.
+pub const MAX_LINE: usize = 1024 * 1024;
+/// Lines read ahead of the deciding.
+const READ_AHEAD: usize = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Output {
+    /// The compact line: statuses and the final price.
     Json,
+    /// The whole decision, as `honor check --format json` gives it, on one line.
+    Full,
     Csv,
     /// No line per customer: counts per offer at the end.
     Summary,
@@ -37,6 +47,9 @@ pub struct Options {
     pub threads: usize,
     /// A ledger's unreversed redemptions per budgeted offer, when one was read (`--ledger`).
     pub budget_use: Option<BTreeMap<String, u64>>,
+    /// Write out each line as soon as it is decided (another program is waiting for it),
+    /// rather than when a chunk is full.
+    pub flush_each: bool,
 }
 
 /// What a run did, for the closing line and the exit code.
@@ -45,15 +58,6 @@ pub struct Totals {
     pub lines: usize,
     pub decided: usize,
     pub failed: usize,
-}
-
-/// The price quote as a batch line shows it (the explanation is left to `honor check`).
-#[derive(Serialize)]
-struct ShortQuote<'a> {
-    list: &'a str,
-    #[serde(rename = "final")]
-    final_price: &'a str,
-    applied: &'a [String],
 }
 
 /// What every line repeats, escaped once: `"o001":` for each offer.
@@ -127,11 +131,82 @@ enum Decided {
     },
 }
 
+/// A line as the reader hands it on: its number and text, or why it was skipped.
+enum Read {
+    Line(usize, String),
+    Bad(usize, String),
+}
+
+/// Reads lines of at most [`MAX_LINE`] bytes, numbering them and leaving out blank ones,
+/// until the input ends, an error, or nobody listens any more.
+fn read_lines(input: Box<dyn io::Read + Send>, to: SyncSender<io::Result<Read>>) {
+    let mut input = io::BufReader::with_capacity(1 << 20, input);
+    let mut line = Vec::new();
+    let mut n = 0;
+    loop {
+        let read = match bounded_line(&mut input, &mut line) {
+            Ok(None) => return,
+            Ok(Some(fits)) => {
+                n += 1;
+                match (fits, std::str::from_utf8(&line)) {
+                    (false, _) => Read::Bad(
+                        n,
+                        format!("this line is longer than {MAX_LINE} bytes; it was skipped"),
+                    ),
+                    (true, Err(_)) => Read::Bad(n, String::from("this line is not UTF-8 text")),
+                    (true, Ok(text)) if text.trim().is_empty() => continue,
+                    (true, Ok(text)) => Read::Line(n, text.to_string()),
+                }
+            }
+            Err(e) => {
+                let _ = to.send(Err(e));
+                return;
+            }
+        };
+        if to.send(Ok(read)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Reads one line into `line`, keeping at most [`MAX_LINE`] bytes of it: `None` at the end
+/// of the input, `Some(false)` for a line that was longer (its bytes are read and dropped).
+fn bounded_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
+    line.clear();
+    let (mut any, mut fits) = (false, true);
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(any.then_some(fits));
+        }
+        any = true;
+        let (take, ends) = match buffer.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buffer.len(), false),
+        };
+        let content = if ends { take - 1 } else { take };
+        if fits && line.len() + content <= MAX_LINE {
+            line.extend_from_slice(&buffer[..content]);
+        } else if fits {
+            fits = false;
+            line.clear();
+        }
+        input.consume(take);
+        if ends {
+            return Ok(Some(fits));
+        }
+    }
+}
+
 /// Decides every line of `input`; writes decisions (or, in summary mode, nothing) to `out`
 /// and each bad line's number and reason to `errors`; `progress` is told the lines done.
 pub fn run(
     rules: &RuleSet,
-    input: &mut dyn BufRead,
+    input: Box<dyn io::Read + Send>,
     out: &mut dyn Write,
     errors: &mut dyn Write,
     opts: &Options,
@@ -145,36 +220,60 @@ pub fn run(
     let mut counts = vec![Count::default(); rules.offers.len()];
     if opts.output == Output::Csv {
         out.write_all(csv_header(rules, opts).as_bytes())?;
+        if opts.flush_each {
+            out.flush()?;
+        }
     }
     let keys = Keys::new(rules);
-    let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-    let mut line_no = 0;
-    let mut done = false;
-    while !done {
+    // The reader runs ahead on its own thread, so that a helper's next line is taken in
+    // while this one is decided; if the run stops early it is left to end with the process.
+    let (to, from) = sync_channel(READ_AHEAD);
+    std::thread::spawn(move || read_lines(input, to));
+    let mut chunk: Vec<Read> = Vec::with_capacity(CHUNK);
+    loop {
         chunk.clear();
-        while chunk.len() < CHUNK {
-            let mut line = String::new();
-            if input.read_line(&mut line)? == 0 {
-                done = true;
+        let mut bytes = 0;
+        let mut next = from.recv().ok();
+        while let Some(read) = next {
+            let read = read?;
+            if let Read::Line(_, text) = &read {
+                bytes += text.len();
+            }
+            chunk.push(read);
+            if chunk.len() >= CHUNK || bytes >= CHUNK_BYTES {
                 break;
             }
-            line_no += 1;
-            if !line.trim().is_empty() {
-                chunk.push((line_no, line));
-            }
+            // A waiting program gets what has come in so far; a file fills the chunk.
+            next = if opts.flush_each {
+                from.try_recv().ok()
+            } else {
+                from.recv().ok()
+            };
+        }
+        if chunk.is_empty() {
+            break;
         }
         let results: Vec<Decided> = pool.install(|| {
             chunk
                 .par_iter()
                 .map_init(
                     || (Scratch::default(), Vec::new()),
-                    |(scratch, statuses), (n, line)| {
-                        decide_line(rules, &keys, *n, line, opts, scratch, statuses)
+                    |(scratch, statuses), read| match read {
+                        Read::Line(n, line) => {
+                            decide_line(rules, &keys, *n, line, opts, scratch, statuses)
+                        }
+                        Read::Bad(_, message) => Decided::Failed {
+                            column: None,
+                            message: message.clone(),
+                        },
                     },
                 )
                 .collect()
         });
-        for ((n, _), result) in chunk.iter().zip(results) {
+        for (read, result) in chunk.iter().zip(results) {
+            let n = match read {
+                Read::Line(n, _) | Read::Bad(n, _) => *n,
+            };
             totals.lines += 1;
             match result {
                 Decided::Line(text) => {
@@ -191,6 +290,9 @@ pub fn run(
                     writeln!(errors, "line {n}{column}: {message}")?;
                 }
             }
+        }
+        if opts.flush_each {
+            out.flush()?;
         }
         progress(totals.lines);
     }
@@ -285,6 +387,12 @@ fn decide_line(
             .collect();
         return Decided::Counts(statuses.clone(), missing);
     }
+    if opts.output == Output::Full {
+        let decision = rules.decide(&ctx, opts.channel, opts.at, None);
+        let mut text = serde_json::to_string(&decision).unwrap_or_else(|_| String::from("null"));
+        text.push('\n');
+        return Decided::Line(text);
+    }
     let quote = match ctx.get(PRICE) {
         Some(Value::Money(list)) => Some(rules.quote(statuses, opts.channel, *list)),
         _ => None,
@@ -310,7 +418,9 @@ fn decide_line(
                 }
             }
             row.push(',');
-            row.push_str(quote.as_ref().map_or("", |q| q.final_price.as_str()));
+            row.push_str(&csv_field(
+                quote.as_ref().map_or("", |q| q.final_price.as_str()),
+            ));
             row.push('\n');
             Decided::Line(row)
         }
@@ -337,12 +447,10 @@ fn decide_line(
                 text.push('"');
             }
             text.push_str("},\"quote\":");
-            let short = quote.as_ref().map(|q| ShortQuote {
-                list: &q.list,
-                final_price: &q.final_price,
-                applied: &q.applied,
-            });
-            text.push_str(&serde_json::to_string(&short).unwrap_or_else(|_| String::from("null")));
+            match &quote {
+                Some(q) => text.push_str(&json_string(&q.final_price)),
+                None => text.push_str("null"),
+            }
             text.push_str("}\n");
             Decided::Line(text)
         }
@@ -375,11 +483,18 @@ fn csv_header(rules: &RuleSet, opts: &Options) -> String {
     header
 }
 
-/// A CSV field, quoted when it holds a comma, a quote or a line break.
+/// A CSV field, quoted when it holds a comma, a quote or a line break. A cell that starts
+/// like a formula (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so a
+/// customer record opened in a spreadsheet is shown, never run.
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::engine::decision::Status;
-use crate::engine::ruleset::{RuleSet, read_text};
+use crate::engine::ruleset::RuleSet;
+use crate::files;
 use crate::input::context::Context;
 use crate::input::document::{self, Doc, Format, Step};
 use crate::language::diagnostic::did_you_mean;
+use crate::render::excerpt;
 use crate::value::money::Money;
 use crate::value::time::parse_instant;
 
@@ -71,11 +73,17 @@ const EXPECT_KEYS: [&str; 5] = ["status", "price", "missing", "needs", "eligible
 const STATUS_WORDS: [&str; 4] = ["eligible", "ineligible", "unknown", "not_honored"];
 
 /// Reads and checks a case file; every problem found is returned, with its line.
-pub fn load(path: &Path, shown: &str, rules: &RuleSet) -> Result<CaseFile, Vec<CaseError>> {
-    let text = read_text(path, shown).map_err(|d| {
+/// Context files a case names must lie inside `folder`, the rule set's folder.
+pub fn load(
+    path: &Path,
+    shown: &str,
+    rules: &RuleSet,
+    folder: &Path,
+) -> Result<CaseFile, Vec<CaseError>> {
+    let text = files::read_text(path, files::MAX_CASE_FILE).map_err(|e| {
         vec![CaseError {
             line: None,
-            message: d.message,
+            message: e.to_string(),
         }]
     })?;
     let doc = document::parse(&text, Some(Format::Yaml)).map_err(|e| {
@@ -87,6 +95,7 @@ pub fn load(path: &Path, shown: &str, rules: &RuleSet) -> Result<CaseFile, Vec<C
     let mut reader = Reader {
         text: &text,
         dir: path.parent().unwrap_or(Path::new(".")),
+        folder,
         rules,
         errors: Vec::new(),
     };
@@ -106,6 +115,7 @@ pub fn load(path: &Path, shown: &str, rules: &RuleSet) -> Result<CaseFile, Vec<C
 struct Reader<'a> {
     text: &'a str,
     dir: &'a Path,
+    folder: &'a Path,
     rules: &'a RuleSet,
     errors: Vec<CaseError>,
 }
@@ -137,7 +147,8 @@ impl Reader<'_> {
                 self.error(
                     &path,
                     format!(
-                        "unknown key `{k}` in {what}{hint}; the keys are {}",
+                        "unknown key `{}` in {what}{hint}; the keys are {}",
+                        excerpt(k),
                         allowed.join(", ")
                     ),
                 );
@@ -180,6 +191,13 @@ impl Reader<'_> {
             );
             return Vec::new();
         };
+        if items.is_empty() {
+            self.error(
+                &[key("cases")],
+                String::from("`cases` is empty: a case file holds at least one case"),
+            );
+            return Vec::new();
+        }
         let mut names: Vec<String> = Vec::new();
         let mut cases = Vec::new();
         for (i, item) in items.iter().enumerate() {
@@ -190,7 +208,7 @@ impl Reader<'_> {
                         &at,
                         format!(
                             "two cases are named `{}`; give each case its own name",
-                            case.name
+                            excerpt(&case.name)
                         ),
                     );
                 }
@@ -243,7 +261,7 @@ impl Reader<'_> {
         if doc.get("at").is_none() && !file_has_at {
             self.error(
                 at,
-                format!("case `{name}` has no instant: give the file or the case an `at:` so that it decides the same every day"),
+                format!("case `{}` has no instant: give the file or the case an `at:` so that it decides the same every day", excerpt(&name)),
             );
         }
         let channels = self.channels(doc.get("channel"), &path("channel"));
@@ -276,6 +294,15 @@ impl Reader<'_> {
             None => return Some((all, true)),
             Some(Doc::Text(t)) if t == "all" => return Some((all, true)),
             Some(d @ Doc::Text(_)) => vec![d],
+            Some(Doc::List(items)) if items.is_empty() => {
+                self.error(
+                    at,
+                    String::from(
+                        "`channel` is an empty list, so the case would run nowhere: name a channel, or leave `channel` out for all",
+                    ),
+                );
+                return None;
+            }
             Some(Doc::List(items)) => items.iter().collect(),
             Some(other) => {
                 self.error(
@@ -309,18 +336,18 @@ impl Reader<'_> {
             None => return Some(Context::empty(schema)),
             // A string names a context file, relative to the case file.
             Some(Doc::Text(file)) => {
-                let path = self.dir.join(file);
-                let text = match read_text(&path, file) {
+                let shown = excerpt(file);
+                let text = match self.context_file(file) {
                     Ok(t) => t,
-                    Err(d) => {
-                        self.error(at, format!("the context file `{file}`: {}", d.message));
+                    Err(why) => {
+                        self.error(at, format!("the context file `{shown}`: {why}"));
                         return None;
                     }
                 };
-                owned = match document::parse(&text, Format::of_path(&path)) {
+                owned = match document::parse(&text, Format::of_path(Path::new(file))) {
                     Ok(d) => d,
                     Err(e) => {
-                        self.error(at, format!("the context file `{file}`: {e}"));
+                        self.error(at, format!("the context file `{shown}`: {e}"));
                         return None;
                     }
                 };
@@ -344,6 +371,34 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// The text of a context file named in a case: a relative path that stays inside the
+    /// rule set's folder once links are resolved, so that a case file cannot have honor read
+    /// (and print in an error) a file from elsewhere, such as a key or a CI secret.
+    fn context_file(&self, file: &str) -> Result<String, String> {
+        let named = Path::new(file);
+        let outside = || {
+            format!(
+                "context files must lie inside the rule set's folder `{}`; give a path relative to the case file",
+                excerpt(&self.folder.display().to_string())
+            )
+        };
+        if named.is_absolute() || file.starts_with('~') {
+            return Err(outside());
+        }
+        let path = self.dir.join(named);
+        let real = path
+            .canonicalize()
+            .map_err(|e| format!("cannot read this file: {}", files::io_words(&e)))?;
+        let folder = self
+            .folder
+            .canonicalize()
+            .map_err(|e| format!("cannot read the rule set's folder: {}", files::io_words(&e)))?;
+        if !real.starts_with(&folder) {
+            return Err(outside());
+        }
+        files::read_text(&real, files::MAX_CONTEXT).map_err(|e| e.to_string())
     }
 
     fn expect(&mut self, doc: Option<&Doc>, at: &[Step]) -> (Vec<Expect>, Option<Option<String>>) {

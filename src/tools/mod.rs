@@ -9,4 +9,5 @@ pub mod parity;
 pub mod record;
 pub mod replay;
 pub mod review;
+pub mod test_report;
 pub mod testing;

@@ -6,6 +6,23 @@ use std::collections::BTreeMap;
 
 use crate::engine::decision::{AllChannels, Decision};
 
+/// JSON kept as its text, so that numbers stay as they were sent (`26.50`, 30 digits).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson(pub Box<serde_json::value::RawValue>);
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &RawJson) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl std::fmt::Display for RawJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.0.get())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,
@@ -22,7 +39,7 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer: Option<String>,
     /// The context as decided, with `redeemed` as the ledger filled it; numbers as sent.
-    pub context: serde_json::Value,
+    pub context: RawJson,
     /// A ledger's unreversed redemptions per offer, for `budget` clauses, when one was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget_use: Option<BTreeMap<String, u64>>,

@@ -121,7 +121,7 @@ fn decide(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<std::collections::BTreeMap<String, record::Outcome>, String> {
     let bad = |what: String| format!("record `{}`: {what}", record.id);
-    let doc = document::parse_json(&record.context.to_string()).map_err(|e| bad(e.to_string()))?;
+    let doc = document::parse_json(record.context.0.get()).map_err(|e| bad(e.to_string()))?;
     let mut ctx = Context::from_doc(&doc, &rules.model.schema).map_err(|e| bad(e.to_string()))?;
     if let Some(used) = &record.budget_use {
         ctx.set_budget_use(used.clone());

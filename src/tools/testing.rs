@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::decision::{Decision, OfferDecision, Status};
 use crate::engine::ruleset::RuleSet;
+use crate::files::{self, FileError};
 use crate::input::document::Doc;
 use crate::render;
+use crate::render::escape::{bounded_message, excerpt};
 use crate::tools::cases::{Case, CaseFile};
 use crate::tools::line_diff;
 use crate::value::time::format_instant;
@@ -22,15 +24,75 @@ pub struct Options {
     pub channel: Option<usize>,
     pub snapshot: bool,
     pub update: bool,
+    /// Show each snapshot difference in full, not only its summary.
+    pub verbose: bool,
 }
 
-/// What a run found: counts, a report block per failure, a line per snapshot written.
-#[derive(Debug, Default)]
-pub struct Report {
+/// One case on one channel.
+#[derive(Debug)]
+pub struct Run {
+    pub channel: String,
+    /// The expectations that do not hold, each with its explanation.
+    pub problems: Vec<String>,
+    /// Whether the decision differs from its snapshot (said in the case's `drift`).
+    pub drifted: bool,
+}
+
+impl Run {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty() && !self.drifted
+    }
+}
+
+/// A case's runs, reported as soon as the case is done: nothing of it is kept after.
+#[derive(Debug)]
+pub struct CaseReport {
+    pub file: String,
+    /// The line the case starts on, looked up only when a run failed.
+    pub line: Option<usize>,
+    pub case: String,
+    pub runs: Vec<Run>,
+    /// How the decisions differ from the snapshot, one line per offer and change, with the
+    /// channels it holds for: `free_upgrade on web, store: title "A" → "B"`.
+    pub drift: Vec<String>,
+    /// With `--verbose`: each channel's full line difference.
+    pub diffs: Vec<(String, String)>,
+}
+
+/// What a run reports, in the order it happens.
+#[derive(Debug)]
+pub enum Event {
+    Case(CaseReport),
+    /// Something wrong with a file as a whole (a snapshot that cannot be read, a snapshot
+    /// case the file no longer has); it counts as a failure.
+    FileProblem {
+        file: String,
+        message: String,
+    },
+    /// A snapshot rewritten by `--update`: `file: case [channel]`.
+    Updated(String),
+    /// Every case of the file has been reported.
+    FileDone {
+        file: String,
+    },
+}
+
+/// Why a run stopped: a snapshot could not be written, or the report could not.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Snapshot(FileError),
+    #[error("{0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Counts for the closing line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Totals {
     pub passed: usize,
     pub failed: usize,
-    pub failures: Vec<String>,
-    pub updated: Vec<String>,
+    /// Cases the filters selected, whether they passed or not.
+    pub selected: usize,
 }
 
 /// One case's decisions as stored in a snapshot file.
@@ -61,124 +123,108 @@ pub fn snapshot_path(case_file: &Path) -> PathBuf {
     case_file.with_file_name(format!("{stem}.snap.json"))
 }
 
+/// Runs the selected cases of one file, handing each case's report to `report` as soon as
+/// it is done; with `--update` the snapshot file is rewritten at the end.
 pub fn run_file(
     rules: &RuleSet,
     file: &CaseFile,
     opts: &Options,
-    report: &mut Report,
-) -> std::io::Result<()> {
+    totals: &mut Totals,
+    report: &mut dyn FnMut(Event) -> std::io::Result<()>,
+) -> Result<(), RunError> {
     let snap_path = snapshot_path(&file.path);
+    let shown_snap = snap_path.display().to_string();
+    let problem = |totals: &mut Totals,
+                   report: &mut dyn FnMut(Event) -> std::io::Result<()>,
+                   message: String| {
+        totals.failed += 1;
+        report(Event::FileProblem {
+            file: file.shown.clone(),
+            message,
+        })
+    };
+    // `None` when there is no snapshot to compare with (none yet, or not asked for).
     let stored: Option<SnapshotFile> = if opts.snapshot {
-        match std::fs::read_to_string(&snap_path) {
+        let exists = std::fs::symlink_metadata(&snap_path).is_ok();
+        match files::read_text(&snap_path, files::MAX_SNAPSHOT) {
             Ok(text) => match serde_json::from_str(&text) {
                 Ok(s) => Some(s),
                 Err(e) => {
-                    report.failed += 1;
-                    report.failures.push(format!(
-                        "{}: the snapshot file cannot be read ({e}); `honor test --snapshot --update` writes it anew\n",
-                        snap_path.display()
-                    ));
+                    problem(
+                        totals,
+                        report,
+                        format!(
+                            "the snapshot file `{shown_snap}` cannot be read ({}); `honor test --snapshot --update` writes it anew",
+                            bounded_message(&e.to_string())
+                        ),
+                    )?;
                     None
                 }
             },
-            Err(_) => None,
+            Err(_) if !exists => {
+                if !opts.update {
+                    problem(
+                        totals,
+                        report,
+                        format!(
+                            "there is no snapshot file `{shown_snap}`; `honor test --snapshot --update` records it"
+                        ),
+                    )?;
+                }
+                None
+            }
+            // Never replace what could not be read.
+            Err(e) if opts.update => return Err(RunError::Snapshot(e)),
+            Err(e) => {
+                problem(
+                    totals,
+                    report,
+                    format!(
+                        "the snapshot file `{shown_snap}` cannot be read: {e}; remove it, and `honor test --snapshot --update` writes it anew"
+                    ),
+                )?;
+                None
+            }
         }
     } else {
         None
     };
-    if opts.snapshot && !opts.update && stored.is_none() && !snap_path.exists() {
-        report.failures.push(format!(
-            "{}: there is no snapshot file `{}`; `honor test --snapshot --update` records it\n",
-            file.shown,
-            snap_path.display()
-        ));
-    }
+    // The new snapshot, kept only when it is to be written.
     let mut fresh: Vec<Snapshot> = Vec::new();
     for case in &file.cases {
+        let old = stored
+            .as_ref()
+            .and_then(|s| s.cases.iter().find(|c| c.name == case.name));
         let selected = opts
             .case
             .as_ref()
             .is_none_or(|c| case.name.contains(c.as_str()));
-        let old = stored
-            .as_ref()
-            .and_then(|s| s.cases.iter().find(|c| c.name == case.name));
-        if !selected {
-            fresh.extend(old.cloned());
-            continue;
-        }
-        let mut snap = Snapshot {
-            name: case.name.clone(),
-            at: format_instant(case.at),
-            decisions: serde_json::Map::new(),
-            parity: None,
-        };
-        // Parity belongs to the case as a whole; its drift is reported with the last channel.
-        let mut parity_problem = None;
-        let mut parity_updated = None;
-        if case.all_channels {
-            let all = rules.decide_all(&case.context, case.at, None);
-            let parity = serde_json::to_value(&all.parity).unwrap_or(Value::Null);
-            let before = old.and_then(|o| o.parity.as_ref());
-            if opts.snapshot && opts.channel.is_none() && before != Some(&parity) {
-                if opts.update {
-                    parity_updated = Some(format!("{}: {} [parity]", file.shown, case.name));
-                } else if stored.is_some() {
-                    parity_problem = Some(format!("parity {}", snapshot_drift(before, &parity)));
-                }
-            }
-            snap.parity = Some(match (opts.channel, before) {
-                (Some(_), Some(before)) => before.clone(),
-                _ => parity,
-            });
-        }
-        let selected_channels: Vec<usize> = case
+        let channels: Vec<usize> = case
             .channels
             .iter()
             .copied()
             .filter(|c| opts.channel.is_none_or(|o| o == *c))
             .collect();
-        for &channel in &case.channels {
-            let name = rules.model.channels[channel].clone();
-            if !selected_channels.contains(&channel) {
-                // Filtered out: keep what was stored.
-                if let Some(v) = old.and_then(|o| o.decisions.get(&name)) {
-                    snap.decisions.insert(name, v.clone());
-                }
-                continue;
+        if !selected || channels.is_empty() {
+            if opts.update {
+                fresh.extend(old.cloned());
             }
-            let decision = rules.decide(&case.context, channel, case.at, None);
-            let mut problems = expectations(rules, case, &decision);
-            let current = stored_form(&decision);
-            if opts.snapshot {
-                let before = old.and_then(|o| o.decisions.get(&name));
-                if before != Some(&current) {
-                    if opts.update {
-                        report
-                            .updated
-                            .push(format!("{}: {} [{name}]", file.shown, case.name));
-                    } else if stored.is_some() {
-                        problems.push(snapshot_drift(before, &current));
-                    } else {
-                        // No snapshot file at all: said once for the file above.
-                        problems.push(String::from("no snapshot"));
-                    }
-                }
-            }
-            if selected_channels.last() == Some(&channel) {
-                problems.extend(parity_problem.take());
-            }
-            snap.decisions.insert(name.clone(), current);
-            record(
-                report,
-                file,
-                case,
-                &name,
-                problems,
-                stored.is_some() || !opts.snapshot,
-            );
+            continue;
         }
-        report.updated.extend(parity_updated);
-        fresh.push(snap);
+        totals.selected += 1;
+        let (case_report, snap) =
+            run_case(rules, file, case, &channels, old, &stored, opts, report)?;
+        for run in &case_report.runs {
+            if run.passed() {
+                totals.passed += 1;
+            } else {
+                totals.failed += 1;
+            }
+        }
+        report(Event::Case(case_report))?;
+        if opts.update {
+            fresh.push(snap);
+        }
     }
     if let Some(stored) = &stored {
         for gone in stored
@@ -187,15 +233,19 @@ pub fn run_file(
             .filter(|s| !file.cases.iter().any(|c| c.name == s.name))
         {
             if opts.update {
-                report
-                    .updated
-                    .push(format!("{}: {} [removed]", file.shown, gone.name));
-            } else {
-                report.failed += 1;
-                report.failures.push(format!(
-                    "{}: `{}`: the snapshot holds a case the file no longer has; `--update` removes it\n",
+                report(Event::Updated(format!(
+                    "{}: {} [removed]",
                     file.shown, gone.name
-                ));
+                )))?;
+            } else {
+                problem(
+                    totals,
+                    report,
+                    format!(
+                        "`{}`: the snapshot holds a case the file no longer has; `--update` removes it",
+                        excerpt(&gone.name)
+                    ),
+                )?;
             }
         }
     }
@@ -210,49 +260,276 @@ pub fn run_file(
         };
         let mut text = serde_json::to_string_pretty(&content).unwrap_or_default();
         text.push('\n');
-        if std::fs::read_to_string(&snap_path).ok().as_deref() != Some(text.as_str()) {
-            std::fs::write(&snap_path, text)?;
+        let unchanged = files::read_text(&snap_path, files::MAX_SNAPSHOT)
+            .ok()
+            .as_deref()
+            == Some(text.as_str());
+        if !unchanged {
+            files::write_atomic(&snap_path, text.as_bytes()).map_err(RunError::Snapshot)?;
         }
     }
+    report(Event::FileDone {
+        file: file.shown.clone(),
+    })?;
     Ok(())
 }
 
-/// Counts one run of a case on a channel, and reports its problems (`show` is false when
-/// the only problem, a missing snapshot file, was already said).
-fn record(
-    report: &mut Report,
+/// One case on its selected channels: its report, and its new snapshot entry (filled only
+/// when snapshots are compared).
+#[allow(clippy::too_many_arguments)]
+fn run_case(
+    rules: &RuleSet,
     file: &CaseFile,
     case: &Case,
-    channel: &str,
-    problems: Vec<String>,
-    show: bool,
-) {
-    if problems.is_empty() {
-        report.passed += 1;
-        return;
-    }
-    report.failed += 1;
-    let problems: Vec<String> = problems
-        .into_iter()
-        .filter(|p| show || p != "no snapshot")
-        .collect();
-    if problems.is_empty() {
-        return;
-    }
-    let place = match file.line_of(case) {
-        Some(line) => format!("{}:{line}", file.shown),
-        None => file.shown.clone(),
+    channels: &[usize],
+    old: Option<&Snapshot>,
+    stored: &Option<SnapshotFile>,
+    opts: &Options,
+    report: &mut dyn FnMut(Event) -> std::io::Result<()>,
+) -> Result<(CaseReport, Snapshot), RunError> {
+    let mut snap = Snapshot {
+        name: case.name.clone(),
+        at: format_instant(case.at),
+        decisions: serde_json::Map::new(),
+        parity: None,
     };
-    let mut block = String::new();
-    for problem in problems {
-        let _ = writeln!(
-            block,
-            "{place}: {} [{channel}]: {}",
-            case.name,
-            problem.trim_end()
+    let mut out = CaseReport {
+        file: file.shown.clone(),
+        line: None,
+        case: case.name.clone(),
+        runs: Vec::new(),
+        drift: Vec::new(),
+        diffs: Vec::new(),
+    };
+    // How each channel's decision drifted, grouped across channels at the end.
+    let mut drifts: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut parity_drift: Option<Vec<(String, String)>> = None;
+    let mut parity_updated = false;
+    if case.all_channels && opts.snapshot {
+        let all = rules.decide_all(&case.context, case.at, None);
+        let parity = serde_json::to_value(&all.parity).unwrap_or(Value::Null);
+        let before = old.and_then(|o| o.parity.as_ref());
+        if opts.channel.is_none() && before != Some(&parity) {
+            if opts.update {
+                parity_updated = true;
+            } else if stored.is_some() {
+                parity_drift = Some(match before {
+                    Some(before) => {
+                        if opts.verbose {
+                            out.diffs
+                                .push((String::from("parity"), full_diff(before, &parity)));
+                        }
+                        changes(before, &parity)
+                    }
+                    None => Vec::new(),
+                });
+            }
+        }
+        snap.parity = Some(match (opts.channel, before) {
+            (Some(_), Some(before)) => before.clone(),
+            _ => parity,
+        });
+    }
+    for &channel in &case.channels {
+        let name = rules.model.channels[channel].clone();
+        if !channels.contains(&channel) {
+            // Filtered out: keep what was stored.
+            if let Some(v) = old.and_then(|o| o.decisions.get(&name)) {
+                snap.decisions.insert(name, v.clone());
+            }
+            continue;
+        }
+        let decision = rules.decide(&case.context, channel, case.at, None);
+        let mut run = Run {
+            channel: name.clone(),
+            problems: expectations(rules, case, &decision),
+            drifted: false,
+        };
+        if opts.snapshot {
+            let current = stored_form(&decision);
+            let before = old.and_then(|o| o.decisions.get(&name));
+            if before != Some(&current) {
+                if opts.update {
+                    report(Event::Updated(format!(
+                        "{}: {} [{name}]",
+                        file.shown, case.name
+                    )))?;
+                } else if let Some(before) = before {
+                    run.drifted = true;
+                    if opts.verbose {
+                        out.diffs.push((name.clone(), full_diff(before, &current)));
+                    }
+                    drifts.push((name.clone(), changes(before, &current)));
+                } else if stored.is_some() {
+                    run.problems.push(String::from(
+                        "this decision has no snapshot yet; `honor test --snapshot --update` records it",
+                    ));
+                }
+            }
+            snap.decisions.insert(name, current);
+        }
+        out.runs.push(run);
+    }
+    if parity_updated {
+        report(Event::Updated(format!(
+            "{}: {} [parity]",
+            file.shown, case.name
+        )))?;
+    }
+    out.drift = group_drift(&drifts);
+    if let Some(changes) = parity_drift {
+        if let Some(last) = out.runs.last_mut() {
+            last.drifted = true;
+        }
+        if changes.is_empty() {
+            out.drift.push(String::from("parity has no snapshot yet"));
+        }
+        out.drift.extend(
+            changes
+                .into_iter()
+                .map(|(what, change)| format!("parity {what}: {change}")),
         );
     }
-    report.failures.push(block);
+    if out.runs.iter().any(|r| !r.passed()) {
+        out.line = file.line_of(case);
+    }
+    Ok((out, snap))
+}
+
+/// Most changes listed for one offer; the rest are counted.
+const MOST_CHANGES: usize = 4;
+
+/// What changed between two decisions, as `(offer or part, change)`, like `("free_upgrade",
+/// "title \"A\" → \"B\"")`. Offers are matched by id.
+fn changes(before: &Value, now: &Value) -> Vec<(String, String)> {
+    let (Value::Object(b), Value::Object(n)) = (before, now) else {
+        let mut all = Vec::new();
+        leaf_changes("", before, now, &mut all);
+        return vec![(String::from("decision"), join_changes(all))];
+    };
+    let mut out = Vec::new();
+    for (key, after) in n {
+        if key == "offers" {
+            continue;
+        }
+        let mut found = Vec::new();
+        leaf_changes("", b.get(key).unwrap_or(&Value::Null), after, &mut found);
+        if !found.is_empty() {
+            out.push((key.clone(), join_changes(found)));
+        }
+    }
+    let empty = Vec::new();
+    let offers = |v: Option<&Value>| v.and_then(Value::as_array).unwrap_or(&empty).clone();
+    let (old_offers, new_offers) = (offers(b.get("offers")), offers(n.get("offers")));
+    let id = |o: &Value| {
+        o.get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    for offer in &new_offers {
+        let name = id(offer);
+        match old_offers.iter().find(|o| id(o) == name) {
+            None => out.push((name, String::from("not in the snapshot"))),
+            Some(old) => {
+                let mut found = Vec::new();
+                leaf_changes("", old, offer, &mut found);
+                if !found.is_empty() {
+                    out.push((name, join_changes(found)));
+                }
+            }
+        }
+    }
+    for old in &old_offers {
+        let name = id(old);
+        if !new_offers.iter().any(|o| id(o) == name) {
+            out.push((name, String::from("no longer decided")));
+        }
+    }
+    out
+}
+
+/// The changed values below `path`, each as `clauses[1].detail "…" → "…"`.
+fn leaf_changes(path: &str, before: &Value, now: &Value, out: &mut Vec<String>) {
+    if before == now {
+        return;
+    }
+    let below = |key: &str| {
+        if path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (before, now) {
+        (Value::Object(b), Value::Object(n)) => {
+            for (key, after) in n {
+                leaf_changes(&below(key), b.get(key).unwrap_or(&Value::Null), after, out);
+            }
+            for (key, gone) in b {
+                if !n.contains_key(key) {
+                    leaf_changes(&below(key), gone, &Value::Null, out);
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(n)) if b.len() == n.len() => {
+            for (i, (x, y)) in b.iter().zip(n).enumerate() {
+                leaf_changes(&format!("{path}[{i}]"), x, y, out);
+            }
+        }
+        _ => {
+            let change = format!("{} → {}", short_json(before), short_json(now));
+            out.push(if path.is_empty() {
+                change
+            } else {
+                format!("{path} {change}")
+            });
+        }
+    }
+}
+
+fn join_changes(found: Vec<String>) -> String {
+    let more = found.len().saturating_sub(MOST_CHANGES);
+    let mut text = found
+        .into_iter()
+        .take(MOST_CHANGES)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if more > 0 {
+        let _ = write!(text, "; and {more} more");
+    }
+    text
+}
+
+fn short_json(v: &Value) -> String {
+    excerpt(&serde_json::to_string(v).unwrap_or_default())
+}
+
+/// The channels' changes grouped: one line per offer and change, naming every channel it
+/// holds for, in the rule set's order.
+fn group_drift(drifts: &[(String, Vec<(String, String)>)]) -> Vec<String> {
+    let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for (channel, changes) in drifts {
+        for (what, change) in changes {
+            match groups
+                .iter_mut()
+                .find(|(w, c, _)| *w == what.as_str() && *c == change.as_str())
+            {
+                Some((_, _, channels)) => channels.push(channel),
+                None => groups.push((what, change, vec![channel])),
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(what, change, channels)| format!("{what} on {}: {change}", channels.join(", ")))
+        .collect()
+}
+
+fn full_diff(before: &Value, now: &Value) -> String {
+    let before_text = serde_json::to_string_pretty(before).unwrap_or_default();
+    let now_text = serde_json::to_string_pretty(now).unwrap_or_default();
+    line_diff::unified(&before_text, &now_text, 3)
 }
 
 /// A decision as snapshots keep it: JSON without the rule set's fingerprint, which changes
@@ -263,25 +540,6 @@ fn stored_form(decision: &Decision) -> Value {
         map.shift_remove("rules");
     }
     value
-}
-
-fn snapshot_drift(before: Option<&Value>, now: &Value) -> String {
-    let now_text = serde_json::to_string_pretty(now).unwrap_or_default();
-    match before {
-        None => String::from(
-            "this decision has no snapshot yet; `honor test --snapshot --update` records it",
-        ),
-        Some(before) => {
-            let before_text = serde_json::to_string_pretty(before).unwrap_or_default();
-            let diff = line_diff::unified(&before_text, &now_text, 3);
-            let mut out =
-                String::from("the decision differs from its snapshot (- snapshot, + now):\n");
-            for line in diff.lines() {
-                let _ = writeln!(out, "    {line}");
-            }
-            out
-        }
-    }
 }
 
 /// The expectations of a case on one channel that do not hold, each with the explanation

@@ -245,6 +245,9 @@ impl fmt::Display for MoneyError {
     }
 }
 
+/// So that callers can `?` it into their own errors and keep it as a source.
+impl std::error::Error for MoneyError {}
+
 impl Money {
     pub fn new(amount: Decimal, currency: Currency) -> Result<Money, MoneyError> {
         let digits = currency.digits();

@@ -32,6 +32,9 @@ impl fmt::Display for NumberError {
     }
 }
 
+/// So that callers can `?` it into their own errors and keep it as a source.
+impl std::error::Error for NumberError {}
+
 pub(crate) fn pow10(n: u32) -> i128 {
     10i128.pow(n)
 }
