@@ -24,7 +24,7 @@ pub struct Args {
     format: OutputFormat,
 }
 
-pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
     let only = args
@@ -36,7 +36,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
         "all" => None,
         name => Some(rules.channel(name)?),
     };
-    let ctx = load_context(&args.context, &rules)?;
+    let ctx = load_context(&args.context, &rules, err)?;
     let detailed = only.is_some();
     let text = match (channel, args.format) {
         (None, OutputFormat::Json) => render::json(&rules.decide_all(&ctx, at, only)),

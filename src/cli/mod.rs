@@ -86,11 +86,11 @@ pub type Exit = Result<i32, Failure>;
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match cli.command {
-        Command::Check(args) => check::run(&cli.rules, args, out),
+        Command::Check(args) => check::run(&cli.rules, args, out, err),
         Command::Lint(args) => lint::run(&cli.rules, args, out),
-        Command::Test(args) => test::run(&cli.rules, args, out),
+        Command::Test(args) => test::run(&cli.rules, args, out, err),
         Command::Offers(args) => offers::run(&cli.rules, args, out),
-        Command::Parity(args) => parity::run(&cli.rules, args, out),
+        Command::Parity(args) => parity::run(&cli.rules, args, out, err),
         Command::Batch(args) => batch::run(&cli.rules, args, out, err),
         Command::Fmt(args) => fmt::run(&cli.rules, args, out, err),
     };
@@ -122,8 +122,9 @@ pub fn load_rules(path: &Path, at: DateTime<Utc>) -> Result<RuleSet, Failure> {
     RuleSet::load(path, at).map_err(|e| Failure(e.render()))
 }
 
-/// Reads a context document (`-` is standard input) and checks it against the schema.
-pub fn load_context(path: &Path, rules: &RuleSet) -> Result<Context, Failure> {
+/// Reads a context document (`-` is standard input) and checks it against the schema; a
+/// field that looks like a typo of a declared one is a warning on `err`.
+pub fn load_context(path: &Path, rules: &RuleSet, err: &mut dyn Write) -> Result<Context, Failure> {
     let shown = path.display().to_string();
     let text = if path == Path::new("-") {
         let mut text = String::new();
@@ -138,5 +139,10 @@ pub fn load_context(path: &Path, rules: &RuleSet) -> Result<Context, Failure> {
     };
     let doc = document::parse(&text, Format::of_path(path))
         .map_err(|e| Failure(format!("{shown}:{e}")))?;
-    Context::from_doc(&doc, &rules.model.schema).map_err(|e| Failure(format!("{shown}: {e}")))
+    let context = Context::from_doc(&doc, &rules.model.schema)
+        .map_err(|e| Failure(format!("{shown}: {e}")))?;
+    for miss in Context::near_misses(&doc, &rules.model.schema) {
+        writeln!(err, "{shown}: warning: {miss}")?;
+    }
+    Ok(context)
 }

@@ -20,7 +20,7 @@ pub struct Args {
     format: OutputFormat,
 }
 
-pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
     let mut given: Vec<(usize, PathBuf)> = Vec::new();
@@ -45,7 +45,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     }
     let contexts = given
         .iter()
-        .map(|(_, file)| load_context(file, &rules))
+        .map(|(_, file)| load_context(file, &rules, &mut *err))
         .collect::<Result<Vec<_>, _>>()?;
     let sides: Vec<Side> = given
         .iter()

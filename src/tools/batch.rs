@@ -11,7 +11,7 @@ use std::io::{self, BufRead, Write};
 use crate::engine::decision::Status;
 use crate::engine::evaluate::Scratch;
 use crate::engine::ruleset::RuleSet;
-use crate::input::context::Context;
+use crate::input::context::{Context, NearMiss};
 use crate::input::document::{self, Doc};
 use crate::language::check::schema::PRICE;
 use crate::value::Value;
@@ -145,6 +145,7 @@ pub fn run(
         out.write_all(csv_header(rules, opts).as_bytes())?;
     }
     let keys = Keys::new(rules);
+    let mut warned: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
     let mut line_no = 0;
     let mut done = false;
@@ -161,7 +162,7 @@ pub fn run(
                 chunk.push((line_no, line));
             }
         }
-        let results: Vec<Decided> = pool.install(|| {
+        let results: Vec<(Decided, Vec<NearMiss>)> = pool.install(|| {
             chunk
                 .par_iter()
                 .map_init(
@@ -172,8 +173,14 @@ pub fn run(
                 )
                 .collect()
         });
-        for ((n, _), result) in chunk.iter().zip(results) {
+        for ((n, _), (result, misses)) in chunk.iter().zip(results) {
             totals.lines += 1;
+            // each likely typo once, at the first line that has it
+            for miss in misses {
+                if warned.insert(miss.found.clone()) {
+                    writeln!(errors, "line {n}: warning: {miss}")?;
+                }
+            }
             match result {
                 Decided::Line(text) => {
                     totals.decided += 1;
@@ -251,6 +258,23 @@ fn decide_line(
     opts: &Options,
     scratch: &mut Scratch,
     statuses: &mut Vec<Status>,
+) -> (Decided, Vec<NearMiss>) {
+    let mut misses = Vec::new();
+    let decided = decide_doc(rules, keys, n, line, opts, scratch, statuses, &mut misses);
+    (decided, misses)
+}
+
+/// One line's decision; fields that look like typos of schema fields go to `misses`.
+#[allow(clippy::too_many_arguments)]
+fn decide_doc(
+    rules: &RuleSet,
+    keys: &Keys,
+    n: usize,
+    line: &str,
+    opts: &Options,
+    scratch: &mut Scratch,
+    statuses: &mut Vec<Status>,
+    misses: &mut Vec<NearMiss>,
 ) -> Decided {
     let doc = match document::parse_json(line.trim_end()) {
         Ok(doc) => doc,
@@ -262,7 +286,10 @@ fn decide_line(
         }
     };
     let ctx = match Context::from_doc(&doc, &rules.model.schema) {
-        Ok(ctx) => ctx,
+        Ok(ctx) => {
+            *misses = Context::near_misses(&doc, &rules.model.schema);
+            ctx
+        }
         Err(e) => {
             return Decided::Failed {
                 column: None,
