@@ -115,3 +115,78 @@ fn a_context_field_one_edit_from_the_schema_is_a_warning() {
     assert_eq!(test.status.code(), Some(0), "{}", text(&test.stdout));
     assert_eq!(text(&test.stderr), format!("{cases}:6: {warning}\n"));
 }
+
+const EURO: &str = r#"currency EUR
+timezone "Europe/Berlin"
+offer winter {
+  title "Winter"
+  valid 2026-11-01 to 2027-02-28
+  benefit 10% off up to 25.00 EUR
+  on phone { fee 5.00 EUR }
+}
+"#;
+
+#[test]
+fn a_price_in_another_currency_than_the_rule_sets_is_refused() {
+    let dir = scratch("currency");
+    let rules = write(&dir, "euro.offer", EURO);
+    let dollars = write(&dir, "dollars.yaml", "price: \"130.00 USD\"\n");
+    let euros = write(&dir, "euros.yaml", "price: \"130.00 EUR\"\n");
+
+    let refused = honor(&[
+        "--rules",
+        &rules,
+        "check",
+        "--context",
+        &dollars,
+        "--at",
+        AT,
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        text(&refused.stderr),
+        format!(
+            "{dollars}: context field `price` is in USD (\"130.00 USD\"), but the rule set's currency is EUR\n"
+        )
+    );
+    assert!(refused.stdout.is_empty());
+
+    let decided = honor(&[
+        "--rules",
+        &rules,
+        "check",
+        "--context",
+        &euros,
+        "--at",
+        AT,
+        "--channel",
+        "phone",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(decided.status.code(), Some(0), "{}", text(&decided.stderr));
+    let d: serde_json::Value = serde_json::from_slice(&decided.stdout).expect("JSON");
+    assert_eq!(d["quote"]["final"], "122.00 EUR");
+
+    let lint = honor(&["--rules", &rules, "lint", "--at", AT]);
+    assert_eq!(lint.status.code(), Some(0), "{}", text(&lint.stdout));
+}
+
+#[test]
+fn fmt_prints_the_currency_with_the_other_declarations() {
+    let dir = scratch("currency-fmt");
+    let file = write(
+        &dir,
+        "euro.offer",
+        "timezone \"Europe/Berlin\"   currency    EUR # the shop's money\noffer a { title \"A\" valid 2026-01-01 to 2026-12-31 }\n",
+    );
+    let out = honor(&["--rules", &file, "fmt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let formatted = std::fs::read_to_string(&file).expect("the formatted file");
+    assert_eq!(
+        formatted,
+        "timezone \"Europe/Berlin\"\ncurrency EUR  # the shop's money\n\noffer a {\n  title     \"A\"\n  valid     2026-01-01 to 2026-12-31\n}\n"
+    );
+    let again = honor(&["--rules", &file, "fmt", "--check"]);
+    assert_eq!(again.status.code(), Some(0));
+}

@@ -53,13 +53,25 @@ impl Context {
         if let Doc::Map(entries) = doc {
             fill(entries, schema.tree(), schema, &mut values, 0)?;
         }
-        if let Some(Value::Money(m)) = &values[PRICE]
-            && m.minor < 0
-        {
-            return Err(ContextError {
-                path: String::from("price"),
-                message: format!("cannot be negative, found \"{m}\""),
-            });
+        if let Some(Value::Money(m)) = &values[PRICE] {
+            if m.minor < 0 {
+                return Err(ContextError {
+                    path: String::from("price"),
+                    message: format!("cannot be negative, found \"{m}\""),
+                });
+            }
+            if let Some(currency) = schema.currency()
+                && m.currency != currency
+            {
+                return Err(ContextError {
+                    path: String::from("price"),
+                    message: format!(
+                        "is in {} (\"{m}\"), but the rule set's currency is {}",
+                        m.currency.code(),
+                        currency.code()
+                    ),
+                });
+            }
         }
         Ok(Context {
             values,

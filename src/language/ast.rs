@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::language::source::Span;
 use crate::value::Type;
-use crate::value::money::Money;
+use crate::value::money::{Currency, Money};
 use crate::value::number::Decimal;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -16,9 +16,24 @@ pub struct File {
 
 #[derive(Clone, Debug)]
 pub enum Declaration {
-    Timezone { name: Str, span: Span },
-    Channels { names: Vec<Name>, span: Span },
-    Context { fields: Vec<FieldDecl>, span: Span },
+    Timezone {
+        name: Str,
+        span: Span,
+    },
+    Channels {
+        names: Vec<Name>,
+        span: Span,
+    },
+    /// `currency EUR`: the one currency of the rule set's money.
+    Currency {
+        code: Currency,
+        code_span: Span,
+        span: Span,
+    },
+    Context {
+        fields: Vec<FieldDecl>,
+        span: Span,
+    },
     Offer(Offer),
 }
 

@@ -159,6 +159,7 @@ fn declaration_span(d: &Declaration) -> (usize, usize) {
     let span = match d {
         Declaration::Timezone { span, .. }
         | Declaration::Channels { span, .. }
+        | Declaration::Currency { span, .. }
         | Declaration::Context { span, .. } => *span,
         Declaration::Offer(o) => o.span,
     };
@@ -184,11 +185,13 @@ impl Printer<'_> {
         let one_line = |d: &Declaration| {
             matches!(
                 d,
-                Declaration::Timezone { .. } | Declaration::Channels { .. }
+                Declaration::Timezone { .. }
+                    | Declaration::Channels { .. }
+                    | Declaration::Currency { .. }
             )
         };
         for (i, (decl, att)) in file.declarations.iter().zip(&attached).enumerate() {
-            // a blank line around blocks; `timezone` and `channels` stay together
+            // a blank line around blocks; `timezone`, `channels` and `currency` stay together
             if i > 0 && !(one_line(decl) && one_line(&file.declarations[i - 1])) {
                 self.out.push('\n');
             }
@@ -215,6 +218,9 @@ impl Printer<'_> {
                 }
                 Declaration::Channels { names, .. } => {
                     let _ = writeln!(self.out, "channels {}{trailing}", names_list(names));
+                }
+                Declaration::Currency { code, .. } => {
+                    let _ = writeln!(self.out, "currency {}{trailing}", code.code());
                 }
                 Declaration::Context { fields, .. } => self.context(fields, start, end, &trailing),
                 Declaration::Offer(offer) => self.offer(offer, &trailing),

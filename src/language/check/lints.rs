@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 use super::{Model, OfferModel};
+use crate::language::ast::Benefit;
 use crate::language::diagnostic::Diagnostic;
 use crate::language::diagnostic::and_list as words;
+use crate::value::money::Currency;
 
 /// Media that reach customers whatever channel they use afterwards.
 pub const BROADCAST_MEDIA: [&str; 3] = ["email", "sms", "mail"];
@@ -101,6 +103,31 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                 .at(limit.span),
             );
         }
+        if model.currency.is_none()
+            && let Some(benefit) = benefit_currency(offer)
+        {
+            for on in &offer.on {
+                let Some(fee) = on.fee.filter(|f| f.currency != benefit) else {
+                    continue;
+                };
+                let channel = &model.channels[on.channel];
+                found.push(
+                    Diagnostic::warning(
+                        "mixed-currency",
+                        format!(
+                            "offer `{id}` has its benefit in {} but its fee on {channel} in {}: with a price in either currency, {channel} refuses the offer",
+                            benefit.code(),
+                            fee.currency.code()
+                        ),
+                    )
+                    .at(on.span)
+                    .help(format!(
+                        "write the fee in {0}; `currency {0}` at the top of a rule file makes every amount in another currency an error",
+                        benefit.code()
+                    )),
+                );
+            }
+        }
         for on in &offer.on {
             if !offer.honored_on.contains(&on.channel) {
                 let channel = &model.channels[on.channel];
@@ -132,4 +159,13 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
         }
     }
     found
+}
+
+/// The currency of an offer's benefit, when it has an amount (a price, an amount off, a cap).
+fn benefit_currency(offer: &OfferModel) -> Option<Currency> {
+    match offer.benefit.as_ref()? {
+        Benefit::Price(m) | Benefit::Off(m) => Some(m.value.currency),
+        Benefit::Percent { cap, .. } => cap.as_ref().map(|m| m.value.currency),
+        Benefit::Free(_) => None,
+    }
 }

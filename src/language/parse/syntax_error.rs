@@ -50,7 +50,7 @@ impl Want {
     fn keywords(self) -> &'static [&'static str] {
         match self {
             Want::Clause => &CLAUSES,
-            Want::Declaration => &["offer", "context", "timezone", "channels"],
+            Want::Declaration => &["offer", "context", "timezone", "channels", "currency"],
             Want::AndOr => &["and", "or"],
             Want::Off => &["off"],
             Want::To => &["to"],
@@ -100,7 +100,9 @@ impl Want {
             Want::OpenBrace => "`{`",
             Want::Clause => "a clause (`title`, `when`, `benefit`…)",
             Want::CloseBrace => "`}`",
-            Want::Declaration => "a declaration (`offer`, `context`, `timezone`, `channels`)",
+            Want::Declaration => {
+                "a declaration (`offer`, `context`, `timezone`, `channels`, `currency`)"
+            }
             Want::End => "the end of the file",
         }
     }
@@ -128,7 +130,7 @@ const CLAUSES: [&str; 16] = [
 fn want_of_rule(rule: Rule) -> Option<Want> {
     use Rule::*;
     Some(match rule {
-        file | kw_timezone | kw_channels | kw_context | kw_offer => Want::Declaration,
+        file | kw_timezone | kw_channels | kw_currency | kw_context | kw_offer => Want::Declaration,
         open_brace => Want::OpenBrace,
         close_brace => Want::CloseBrace,
         close_paren => Want::CloseParen,
