@@ -190,3 +190,26 @@ fn fmt_prints_the_currency_with_the_other_declarations() {
     let again = honor(&["--rules", &file, "fmt", "--check"]);
     assert_eq!(again.status.code(), Some(0));
 }
+
+#[test]
+fn fmt_writes_the_parentheses_the_and_or_lint_asks_for() {
+    let dir = scratch("and-or");
+    let file = write(
+        &dir,
+        "young.offer",
+        "context { c.a bool c.b bool c.c bool }\noffer young { title \"Young\" valid 2026-01-01 to 2026-12-31 when c.a or c.b and c.c }\n",
+    );
+    let before = honor(&["--rules", &file, "lint", "--at", AT]);
+    assert!(
+        text(&before.stdout).contains("warning: a condition of offer `young` mixes `and` and `or`")
+    );
+    let out = honor(&["--rules", &file, "fmt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let formatted = std::fs::read_to_string(&file).expect("the formatted file");
+    assert!(
+        formatted.contains("when      c.a or (c.b and c.c)\n"),
+        "{formatted}"
+    );
+    let after = honor(&["--rules", &file, "lint", "--at", AT, "--deny-warnings"]);
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after.stdout));
+}

@@ -171,6 +171,19 @@ pub struct Count {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// Written in parentheses; like the span, it takes no part in equality.
+    pub parens: Parens,
+}
+
+/// Whether an expression was written in parentheses: `a or (b and c)` and `a or b and c`
+/// mean the same, but only the first says so (a lint tells the second how it groups).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Parens(pub bool);
+
+impl PartialEq for Parens {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -395,7 +408,8 @@ impl Expr {
     }
 }
 
-/// The expression on one line with the fewest parentheses that keep its structure.
+/// The expression on one line with the fewest parentheses that keep its structure, and
+/// those around an `and` inside an `or`.
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match &self.kind {
@@ -427,7 +441,14 @@ impl fmt::Display for Expr {
                     if i > 0 {
                         f.write_str(word)?;
                     }
-                    part.write_within(f, prec)?;
+                    // an `and` inside an `or` is written in parentheses, though it binds
+                    // tighter anyway: a reader need not know which binds tighter
+                    let above = if prec == 1 && matches!(part.kind, ExprKind::And(_)) {
+                        2
+                    } else {
+                        prec
+                    };
+                    part.write_within(f, above)?;
                 }
                 Ok(())
             }

@@ -426,12 +426,12 @@ fn condition(expr: &Expr, column: usize) -> String {
 /// Whether a part of an `and` (precedence 2) or `or` (1) needs parentheses, as `Display`
 /// would give it.
 fn part_needs_parens(part: &Expr, precedence: u8) -> bool {
-    let own = match part.kind {
-        ExprKind::Or(_) => 1,
-        ExprKind::And(_) => 2,
-        _ => return false,
-    };
-    own <= precedence
+    match part.kind {
+        ExprKind::Or(_) => true,
+        // an `and` inside an `or` keeps its parentheses
+        ExprKind::And(_) => precedence <= 2,
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod condition;
 mod lints;
 pub mod schema;
 mod types;
+mod windows;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

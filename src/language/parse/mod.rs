@@ -624,6 +624,7 @@ impl Builder {
             expr = Expr {
                 kind: ExprKind::Not(Box::new(expr)),
                 span,
+                parens: Parens::default(),
             };
         }
         Ok(expr)
@@ -666,7 +667,11 @@ impl Builder {
                 rhs: Box::new(rhs),
             },
         };
-        Ok(Expr { kind, span })
+        Ok(Expr {
+            kind,
+            span,
+            parens: Parens::default(),
+        })
     }
 
     fn parse_operand(&mut self, pair: Pair<Rule>, depth: usize) -> Built<Expr> {
@@ -678,6 +683,7 @@ impl Builder {
                 }
                 let mut inner = self.parse_expr(first(pair)?, depth + 1)?;
                 inner.span = span;
+                inner.parens = Parens(true);
                 return Ok(inner);
             }
             Rule::call => {
@@ -724,7 +730,11 @@ impl Builder {
             Rule::date => ExprKind::Literal(Literal::Date(self.parse_date(pair)?)),
             _ => return Err(internal()),
         };
-        Ok(Expr { kind, span })
+        Ok(Expr {
+            kind,
+            span,
+            parens: Parens::default(),
+        })
     }
 }
 
@@ -737,6 +747,7 @@ fn join(mut parts: Vec<Expr>, span: Span, make: fn(Vec<Expr>) -> ExprKind) -> Ex
     Expr {
         kind: make(parts),
         span,
+        parens: Parens::default(),
     }
 }
 
