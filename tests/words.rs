@@ -213,3 +213,94 @@ fn fmt_writes_the_parentheses_the_and_or_lint_asks_for() {
     let after = honor(&["--rules", &file, "lint", "--at", AT, "--deny-warnings"]);
     assert_eq!(after.status.code(), Some(0), "{}", text(&after.stdout));
 }
+
+const CODES: &str = r#"
+offer black_friday {
+  title "Black Friday: 20% off"
+  valid 2026-11-27 to 2026-11-30
+  code "BLACKFRIDAY"
+  benefit 20% off
+}
+offer winter {
+  title "Winter upgrade"
+  valid 2026-11-01 to 2027-02-28
+  code "UPGRADE-WINTER26"
+  benefit 10% off
+}
+offer spring {
+  title "Spring sale"
+  valid 2027-03-01 to 2027-03-31
+  code "SPRING27"
+  benefit 10% off
+}
+"#;
+
+/// A code read out loud finds its offer whatever the spaces, dashes, case, O/0 and I/1.
+#[test]
+fn offers_finds_a_code_read_out_loud() {
+    let dir = scratch("codes");
+    let rules = write(&dir, "codes.offer", CODES);
+    let at = "2026-11-28T12:00:00Z";
+    for spoken in [
+        "black friday",
+        "Black-Fr1day",
+        " BLACK FRIDAY ",
+        "blackfriday",
+    ] {
+        let out = honor(&[
+            "--rules", &rules, "offers", "--code", spoken, "--at", at, "--format", "json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{spoken}");
+        let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(found["live"][0]["id"], "black_friday", "{spoken}");
+        assert_eq!(found["live"].as_array().map(Vec::len), Some(1), "{spoken}");
+    }
+    let out = honor(&[
+        "--rules",
+        &rules,
+        "offers",
+        "--code",
+        "upgrade winter 2b",
+        "--at",
+        at,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let shown = text(&out.stdout).replace(&fingerprint(&out.stdout), "sha256:…");
+    insta::assert_snapshot!("code-not-found", shown);
+
+    let out = honor(&[
+        "--rules",
+        &rules,
+        "offers",
+        "--code",
+        "blak friday",
+        "--at",
+        at,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        found["suggestions"],
+        serde_json::json!([{"code": "BLACKFRIDAY", "id": "black_friday", "title": "Black Friday: 20% off"}])
+    );
+    // a code far from every live one suggests nothing; one not live is not suggested
+    let out = honor(&["--rules", &rules, "offers", "--code", "SPRNG27", "--at", at]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !text(&out.stdout).contains("did you mean"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+fn fingerprint(stdout: &[u8]) -> String {
+    let shown = text(stdout);
+    let start = shown.find("sha256:").expect("a fingerprint");
+    shown[start..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}

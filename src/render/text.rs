@@ -323,6 +323,14 @@ pub fn listing(l: &Listing) -> String {
             );
             if l.live.is_empty() && l.coming.is_empty() && l.other.is_empty() {
                 let _ = writeln!(out, "\nno offer has this code");
+                for (i, s) in l.suggestions.iter().enumerate() {
+                    let lead = if i == 0 {
+                        "did you mean"
+                    } else {
+                        "          or"
+                    };
+                    let _ = writeln!(out, "{lead} `{}`? {} — {}", s.code, s.id, s.title);
+                }
             }
         }
         None => {
@@ -453,7 +461,10 @@ pub fn parity_report(r: &parity::Report) -> String {
                     .values
                     .0
                     .iter()
-                    .map(|(c, v)| format!("{c} {}", v.as_deref().unwrap_or("missing")))
+                    .map(|(c, v)| match v {
+                        Some(v) => format!("{c} {v}"),
+                        None => format!("{c} missing"),
+                    })
                     .collect();
                 let _ = writeln!(out, "    {}: {}", f.path, values.join("; "));
             }

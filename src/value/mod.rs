@@ -92,6 +92,28 @@ pub enum Value {
     List(Vec<Value>),
 }
 
+impl Value {
+    /// The value as JSON for programs: numbers as numbers (exactly as written), lists as
+    /// arrays, text and yes/no as themselves, money (`"130.00 USD"`), dates and date-times
+    /// (UTC, `Z`) as text.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Value::Text(s) => Json::String(s.clone()),
+            Value::Number(n) => {
+                let text = n.to_string();
+                serde_json::from_str::<serde_json::Number>(&text)
+                    .map_or(Json::String(text), Json::Number)
+            }
+            Value::Money(m) => Json::String(m.to_string()),
+            Value::Date(d) => Json::String(d.to_string()),
+            Value::DateTime(t) => Json::String(format_instant(*t)),
+            Value::Bool(b) => Json::Bool(*b),
+            Value::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+        }
+    }
+}
+
 /// A value as explanations show it: text in quotes, money with its currency.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -137,4 +159,26 @@ pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     let _ = write_quoted(&mut out, s);
     out
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    #[test]
+    fn values_are_json_values_not_json_text() {
+        let n = |t: &str| Value::Number(Decimal::parse(t).unwrap());
+        let list = Value::List(vec![
+            Value::Text("  blackfriday ".into()),
+            Value::Text("a\"b".into()),
+        ]);
+        assert_eq!(list.to_json().to_string(), r#"["  blackfriday ","a\"b"]"#);
+        assert_eq!(n("59.99").to_json().to_string(), "59.99");
+        assert_eq!(n("-12").to_json().to_string(), "-12");
+        assert_eq!(Value::Bool(false).to_json(), serde_json::Value::Bool(false));
+        let price = Value::Money(Money::parse("130.00 USD").unwrap());
+        assert_eq!(price.to_json(), serde_json::json!("130.00 USD"));
+        let day = Value::Date(NaiveDate::from_ymd_opt(2016, 5, 10).unwrap());
+        assert_eq!(day.to_json(), serde_json::json!("2016-05-10"));
+    }
 }
