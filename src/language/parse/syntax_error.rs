@@ -471,6 +471,15 @@ fn common_mistake(
             Some(help),
         );
     }
+    if last == "budget" && wants.contains(&Want::Money) {
+        return said(
+            format!(
+                "expected the number of redemptions the offer allows, all customers together, like `budget 1000 redemptions`, found {}",
+                found.words()
+            ),
+            None,
+        );
+    }
     if last == "priority" && wants.contains(&Want::Money) {
         return said(
             format!(
