@@ -66,7 +66,7 @@ pub struct FieldValue(pub Value);
 
 impl Serialize for FieldValue {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.to_json().serialize(s)
+        self.0.json().serialize(s)
     }
 }
 
