@@ -5,6 +5,10 @@
 //! [`evaluate`] (three-valued, with explanations) → [`decision`] (statuses, [`quote`],
 //! parity) → [`render`] (text, JSON).
 //!
+//! The language, the evaluation rules and the JSON shapes of a decision are described in
+//! `docs/language.md`; the README is the tour. A context field that looks like a typo of a
+//! schema field is reported by [`Context::near_misses`], never silently read.
+//!
 //! ```no_run
 //! use honor::{Context, RuleSet, input::document};
 //! let now = chrono::Utc::now();

@@ -1,4 +1,4 @@
-//! The command line (SPEC section 7): one file per subcommand. Each writes its report to
+//! The command line (README.md, "Commands"): one file per subcommand. Each writes its report to
 //! `out` and returns the exit code; bad input comes back as a [`Failure`] for stderr.
 
 mod batch;

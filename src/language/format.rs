@@ -1,5 +1,5 @@
-//! `honor fmt`: every rule file in one canonical layout. Clauses in the order of SPEC's
-//! example, keywords in a column, one `when` a line, long conditions broken before `and` and
+//! `honor fmt`: every rule file in one canonical layout. Clauses in the order of
+//! docs/language.md's table of clauses, keywords in a column, one `when` a line, long conditions broken before `and` and
 //! `or`, literals written one way (`130.00 USD`), comments kept beside what they were beside.
 //! Formatting twice changes nothing, and the formatted file reads back as the same rules.
 
@@ -34,7 +34,7 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
     Ok(p.out)
 }
 
-/// The place in the canonical order of SPEC's example.
+/// The place in the canonical order (docs/language.md, "Offers and their clauses").
 fn rank(kind: &ClauseKind) -> u8 {
     match kind {
         ClauseKind::Title(_) => 0,

@@ -1,4 +1,4 @@
-//! Case files (`*.test.yaml`, SPEC section 6): customers with the answers marketing expects
+//! Case files (`*.test.yaml`, README.md, "Testing rule changes in CI"): customers with the answers marketing expects
 //! for them, read and checked against the rule set.
 
 use chrono::{DateTime, Utc};

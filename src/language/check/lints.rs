@@ -1,4 +1,4 @@
-//! Warnings: rule sets that load but would let a customer down (SPEC section 5).
+//! Warnings: rule sets that load but would let a customer down (docs/language.md, "Lints").
 
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;

@@ -1,6 +1,6 @@
 //! Syntax trees to a checked model of the rule set: declarations merged across files, names
 //! resolved, windows placed in time, conditions type-checked; every error and warning of
-//! SPEC section 5 as a diagnostic.
+//! docs/language.md ("Lints") as a diagnostic.
 
 pub mod condition;
 mod lints;

@@ -6,7 +6,7 @@ use crate::language::source::Span;
 use crate::value::Type;
 use crate::value::money::Currency;
 
-/// Fields every rule set has without declaring them (SPEC section 2).
+/// Fields every rule set has without declaring them (docs/language.md, "context: the schema").
 fn reserved() -> [(&'static str, Type); 4] {
     [
         ("codes", Type::List(Box::new(Type::Text))),

@@ -1,5 +1,5 @@
-//! Type checking of `when` expressions against the schema (SPEC section 3, "Types are
-//! checked at load time").
+//! Type checking of `when` expressions against the schema (docs/language.md, "Conditions":
+//! types are checked when the rule set loads).
 
 use crate::language::ast::{CompareOp, Expr, ExprKind, Func, Literal};
 use crate::language::check::schema::Schema;
