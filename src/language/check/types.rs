@@ -322,6 +322,15 @@ fn undeclared(expr: &Expr, path: &str, schema: &Schema, needs: Option<&Type>) ->
     let last = path.rsplit('.').next().unwrap_or(path);
     let limit = (last.chars().count() / 3).max(1);
     let close = did_you_mean(path, names).filter(|c| edit_distance(path, c) <= limit);
+    if path.eq_ignore_ascii_case("true") || path.eq_ignore_ascii_case("false") {
+        return d.help(format!(
+            "yes/no values are written in lowercase: `{}`",
+            path.to_lowercase()
+        ));
+    }
+    if !path.contains('.') && close.is_none() && needs == Some(&Type::Text) {
+        return d.help(format!("text is written in double quotes: `\"{path}\"`"));
+    }
     match close {
         Some(close) => d.help(format!("did you mean `{close}`?")),
         None => d.help(format!(

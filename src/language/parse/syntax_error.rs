@@ -3,10 +3,11 @@
 
 use pest::error::{ErrorVariant, InputLocation};
 
+mod mistakes;
+
 use super::Rule;
 use crate::language::diagnostic::{Diagnostic, did_you_mean};
 use crate::language::source::Span;
-use crate::value::money::Money;
 
 /// What could have come at the place of a syntax error, most telling first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -199,15 +200,15 @@ pub fn describe(
         .unwrap_or_default();
     let found_words = found.words();
     let mut help = None;
-    if let Some(Mistake {
+    if let Some(mistakes::Mistake {
         message,
         help: advice,
-        len,
-    }) = common_mistake(text, pos, &tokens, &found, &wants)
+        span,
+    }) = mistakes::common_mistake(text, pos, &tokens, &found, &wants)
     {
-        let width = len.unwrap_or(found.len).max(1);
-        let end = (pos + width).min(text.len()).max(pos);
-        let mut d = Diagnostic::error("syntax", message).at(Span::new(file, pos, end));
+        let (start, end) = span.unwrap_or((pos, pos + found.len.max(1)));
+        let end = end.min(text.len()).max(start);
+        let mut d = Diagnostic::error("syntax", message).at(Span::new(file, start, end));
         if let Some(h) = advice {
             d = d.help(h);
         }
@@ -417,208 +418,4 @@ impl Tokens {
             open_block: blocks.pop(),
         }
     }
-}
-
-/// A mistake told in its own words, and how many bytes the caret covers when that is not
-/// the token found.
-struct Mistake {
-    message: String,
-    help: Option<String>,
-    len: Option<usize>,
-}
-
-/// Mistakes newcomers make often enough to deserve their own words, or `None` to describe
-/// the error from what the grammar expected.
-fn common_mistake(
-    text: &str,
-    pos: usize,
-    tokens: &Tokens,
-    found: &Found,
-    wants: &[Want],
-) -> Option<Mistake> {
-    let said = |message: String, help: Option<String>| {
-        Some(Mistake {
-            message,
-            help,
-            len: None,
-        })
-    };
-    let rest = &text[pos.min(text.len())..];
-    let token = |back: usize| -> Option<&str> {
-        let n = tokens.words.len();
-        (back < n).then(|| &text[tokens.words[n - 1 - back].0..tokens.words[n - 1 - back].1])
-    };
-    let last = token(0).unwrap_or("");
-
-    // `limit once per customer`: a limit counts redemptions
-    if last == "limit" && wants.contains(&Want::Money) {
-        let shown = found.words();
-        let count = match found.word.as_deref() {
-            Some("once") => Some(1),
-            Some("twice") => Some(2),
-            _ => None,
-        };
-        let help = match count {
-            Some(n) => format!("write `limit {n} per customer`"),
-            None => String::from(
-                "a limit is written `limit 1 per customer`: the number of times one customer may have the offer",
-            ),
-        };
-        return said(
-            format!(
-                "expected the number of times a customer may have the offer, like `limit 1 per customer`, found {shown}"
-            ),
-            Some(help),
-        );
-    }
-    if last == "budget" && wants.contains(&Want::Money) {
-        return said(
-            format!(
-                "expected the number of redemptions the offer allows, all customers together, like `budget 1000 redemptions`, found {}",
-                found.words()
-            ),
-            None,
-        );
-    }
-    if last == "priority" && wants.contains(&Want::Money) {
-        return said(
-            format!(
-                "expected a whole number after `priority`, like `priority 10`, found {}",
-                found.words()
-            ),
-            None,
-        );
-    }
-
-    // `customer.student = true`
-    if wants.contains(&Want::Comparison) && rest.starts_with('=') && !rest.starts_with("==") {
-        let (wrong, right) = if rest.starts_with("=>") {
-            ("=>", ">=")
-        } else if rest.starts_with("=<") {
-            ("=<", "<=")
-        } else {
-            ("=", "==")
-        };
-        let after = rest[wrong.len()..].trim_start();
-        let value_len = Found::at(after, 0).len;
-        let value = if value_len > 0 && !after.starts_with('\n') {
-            &after[..value_len]
-        } else {
-            "…"
-        };
-        return Some(Mistake {
-            message: format!("`{wrong}` is not a comparison: use `{right}` to compare"),
-            help: Some(format!("write `{last} {right} {value}`")),
-            len: Some(wrong.len()),
-        });
-    }
-
-    // `€100`, `$5`, `100 €`
-    if let Some((symbol, code, amount)) = money_with_symbol(rest, last) {
-        let written = Money::parse(&format!("{amount} {code}"))
-            .map_or_else(|_| format!("100.00 {code}"), |m| m.to_string());
-        let after = rest.starts_with(symbol) && !amount.is_empty() && !is_number(last);
-        let (shown, len) = if after {
-            (format!("{symbol}{amount}"), symbol.len() + amount.len())
-        } else {
-            (symbol.to_string(), symbol.len())
-        };
-        return Some(Mistake {
-            message: format!(
-                "money is written as an amount and a currency code, like `{written}`, not `{shown}`"
-            ),
-            help: Some(String::from(
-                "write the amount, a space and the ISO 4217 code: `5.00 USD`, `100.00 EUR`",
-            )),
-            len: Some(len),
-        });
-    }
-
-    // `> 2 years`: durations are measured with functions of a date
-    if let Some(unit) = found.word.as_deref()
-        && let Some(unit) = duration_unit(unit)
-        && is_number(last)
-    {
-        let n = last;
-        let op = token(1).filter(|o| CompareOpText::is(o));
-        let field = token(2).filter(|f| f.contains('.'));
-        let example = match (unit, op, field) {
-            ("years", Some(op), Some(field)) => format!("age_years({field}) {op} {n}"),
-            ("days", Some(op), Some(field)) => format!("days_since({field}) {op} {n}"),
-            ("weeks", Some(op), Some(field)) => {
-                match n.parse::<i64>().ok().and_then(|w| w.checked_mul(7)) {
-                    Some(days) => format!("days_since({field}) {op} {days}"),
-                    None => format!("days_since({field}) {op} …"),
-                }
-            }
-            (_, _, Some(field)) => format!("age_years({field}) >= 1` or `days_since({field}) > 30"),
-            _ => String::from(
-                "age_years(customer.birth_date) >= 18` or `days_since(customer.joined) > 30",
-            ),
-        };
-        return said(
-            format!(
-                "`{n} {}` is not a value: durations are written with `age_years(…)` or `days_since(…)` of a date",
-                found.word.as_deref().unwrap_or(unit)
-            ),
-            Some(format!("write `{example}`")),
-        );
-    }
-    None
-}
-
-/// Comparison operators as written.
-struct CompareOpText;
-
-impl CompareOpText {
-    fn is(text: &str) -> bool {
-        matches!(text, "==" | "!=" | "<" | "<=" | ">" | ">=")
-    }
-}
-
-fn is_number(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
-}
-
-/// A duration unit, singular or plural, as its plural.
-fn duration_unit(word: &str) -> Option<&'static str> {
-    Some(match word.to_lowercase().as_str() {
-        "year" | "years" | "yr" | "yrs" => "years",
-        "month" | "months" => "months",
-        "week" | "weeks" => "weeks",
-        "day" | "days" => "days",
-        "hour" | "hours" => "hours",
-        _ => return None,
-    })
-}
-
-/// A currency symbol at the error, before an amount (`€100`) or after one (`100 €`): the
-/// currency code and the amount as written.
-fn money_with_symbol<'t>(
-    rest: &'t str,
-    last: &'t str,
-) -> Option<(&'static str, &'static str, &'t str)> {
-    const SYMBOLS: [(&str, &str); 7] = [
-        ("€", "EUR"),
-        ("$", "USD"),
-        ("£", "GBP"),
-        ("¥", "JPY"),
-        ("₹", "INR"),
-        ("₩", "KRW"),
-        ("₽", "RUB"),
-    ];
-    let (symbol, code) = SYMBOLS.iter().find(|(s, _)| rest.starts_with(s))?;
-    let after = &rest[symbol.len()..];
-    let amount_len = after
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(after.len());
-    let amount = if amount_len > 0 {
-        &after[..amount_len]
-    } else if is_number(last) {
-        last
-    } else {
-        ""
-    };
-    Some((symbol, code, amount))
 }
