@@ -151,7 +151,7 @@ pub struct Parity {
     pub differences: Vec<Difference>,
 }
 
-/// One entry of `parity.differences` (SPEC 8): `{"offer", "kind", …}`.
+/// One entry of `parity.differences` (docs/language.md, "Decisions as JSON"): `{"offer", "kind", …}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Difference {

@@ -171,19 +171,10 @@ pub struct Count {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
-    /// Written in parentheses; like the span, it takes no part in equality.
-    pub parens: Parens,
-}
-
-/// Whether an expression was written in parentheses: `a or (b and c)` and `a or b and c`
-/// mean the same, but only the first says so (a lint tells the second how it groups).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Parens(pub bool);
-
-impl PartialEq for Parens {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
+    /// Written in parentheses. Like the span, it takes no part in equality: `a or (b and c)`
+    /// and `a or b and c` mean the same, but only the first says so (a lint tells the second
+    /// how it groups).
+    pub parens: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -352,6 +343,7 @@ impl PartialEq for Declaration {
         match (self, other) {
             (Timezone { name: a, .. }, Timezone { name: b, .. }) => a == b,
             (Channels { names: a, .. }, Channels { names: b, .. }) => a == b,
+            (Currency { code: a, .. }, Currency { code: b, .. }) => a == b,
             (Context { fields: a, .. }, Context { fields: b, .. }) => a == b,
             (Offer(a), Offer(b)) => a == b,
             _ => false,

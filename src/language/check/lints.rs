@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use super::{Model, OfferModel, windows};
 use crate::language::ast::Benefit;
 use crate::language::ast::{Expr, ExprKind};
-use crate::language::diagnostic::{Diagnostic, did_you_mean};
 use crate::language::diagnostic::and_list as words;
+use crate::language::diagnostic::{Diagnostic, did_you_mean};
 use crate::value::money::Currency;
 
 /// Media that reach customers whatever channel they use afterwards.
@@ -212,7 +212,7 @@ fn mixed_and_or(expr: &Expr, id: &str, found: &mut Vec<Diagnostic>) {
         ExprKind::Or(parts) => {
             if parts
                 .iter()
-                .any(|p| matches!(p.kind, ExprKind::And(_)) && !p.parens.0)
+                .any(|p| matches!(p.kind, ExprKind::And(_)) && !p.parens)
             {
                 found.push(
                     Diagnostic::warning(

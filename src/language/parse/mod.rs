@@ -624,7 +624,7 @@ impl Builder {
             expr = Expr {
                 kind: ExprKind::Not(Box::new(expr)),
                 span,
-                parens: Parens::default(),
+                parens: false,
             };
         }
         Ok(expr)
@@ -670,7 +670,7 @@ impl Builder {
         Ok(Expr {
             kind,
             span,
-            parens: Parens::default(),
+            parens: false,
         })
     }
 
@@ -683,7 +683,7 @@ impl Builder {
                 }
                 let mut inner = self.parse_expr(first(pair)?, depth + 1)?;
                 inner.span = span;
-                inner.parens = Parens(true);
+                inner.parens = true;
                 return Ok(inner);
             }
             Rule::call => {
@@ -733,7 +733,7 @@ impl Builder {
         Ok(Expr {
             kind,
             span,
-            parens: Parens::default(),
+            parens: false,
         })
     }
 }
@@ -747,7 +747,7 @@ fn join(mut parts: Vec<Expr>, span: Span, make: fn(Vec<Expr>) -> ExprKind) -> Ex
     Expr {
         kind: make(parts),
         span,
-        parens: Parens::default(),
+        parens: false,
     }
 }
 
