@@ -5,6 +5,10 @@
 //! `honor serve` service built on it — and get the same answer, the same price and the same
 //! explanation, with what would turn a "no" into a "yes".
 //!
+//! The language, the evaluation rules and the JSON shapes of a decision are described in
+//! `docs/language.md`; the README is the tour. A context field that looks like a typo of a
+//! schema field is reported by [`Context::near_misses`], never silently read.
+//!
 //! # Load once, decide many times
 //!
 //! A [`RuleSet`] is a folder of `*.offer` files (or one file), parsed, checked and compiled

@@ -48,7 +48,7 @@ fn sample_decisions_on_every_channel() {
     });
 }
 
-/// SPEC 4.4: across channels that honor an offer, its status, explanation and price are
+/// Parity (docs/language.md): across channels that honor an offer, its status, explanation and price are
 /// the same; only declared `on <channel>` notes and fees may differ.
 #[test]
 fn honoring_channels_agree_on_status_explanation_and_price() {

@@ -1,4 +1,4 @@
-//! The rules of SPEC sections 4 and 8, each pinned on a small rule set: windows at day ends
+//! The rules of docs/language.md's "How an offer is decided", each pinned on a small rule set: windows at day ends
 //! across daylight saving, birthdays, codes, money, three-valued logic and `missing`.
 
 use honor::input::document;

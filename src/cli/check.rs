@@ -28,7 +28,7 @@ pub struct Args {
     ledger: Option<String>,
 }
 
-pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
     let only = args
@@ -40,7 +40,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
         "all" => None,
         name => Some(rules.channel(name)?),
     };
-    let mut ctx = load_context(&args.context, &rules)?;
+    let mut ctx = load_context(&args.context, &rules, err)?;
     if let Some(url) = &args.ledger {
         ctx.set_budget_use(budget_use(url, &rules).map_err(|m| CliError::Other(m.to_string()))?);
     }

@@ -1,5 +1,5 @@
-//! The command line (SPEC section 7): one file per subcommand. Each writes its report to
-//! `out` and returns the exit code; bad input comes back as a [`CliError`] for stderr.
+//! The command line (README.md, "Commands"): one file per subcommand. Each writes its report
+//! to `out` and returns the exit code; bad input comes back as a [`CliError`] for stderr.
 
 mod batch;
 mod check;
@@ -99,11 +99,11 @@ pub type Exit = Result<i32, CliError>;
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let result = match cli.command {
-        Command::Check(args) => check::run(&cli.rules, args, out),
+        Command::Check(args) => check::run(&cli.rules, args, out, err),
         Command::Lint(args) => lint::run(&cli.rules, args, out),
-        Command::Test(args) => test::run(&cli.rules, args, out),
+        Command::Test(args) => test::run(&cli.rules, args, out, err),
         Command::Offers(args) => offers::run(&cli.rules, args, out),
-        Command::Parity(args) => parity::run(&cli.rules, args, out),
+        Command::Parity(args) => parity::run(&cli.rules, args, out, err),
         Command::Batch(args) => batch::run(&cli.rules, args, out, err),
         Command::Fmt(args) => fmt::run(&cli.rules, args, out, err),
         Command::Diff(args) => diff::run(&cli.rules, args, out),
@@ -135,8 +135,13 @@ pub fn load_rules(path: &Path, at: DateTime<Utc>) -> Result<RuleSet, CliError> {
     RuleSet::load(path, at).map_err(|e| CliError::Rendered(e.render()))
 }
 
-/// Reads a context document (`-` is standard input) and checks it against the schema.
-pub fn load_context(path: &Path, rules: &RuleSet) -> Result<Context, CliError> {
+/// Reads a context document (`-` is standard input) and checks it against the schema; a
+/// field that looks like a typo of a declared one is a warning on `err`.
+pub fn load_context(
+    path: &Path,
+    rules: &RuleSet,
+    err: &mut dyn Write,
+) -> Result<Context, CliError> {
     let file = path.display().to_string();
     let text = if path == Path::new("-") {
         files::read_stdin_text(files::MAX_CONTEXT).map_err(CliError::Stdin)?
@@ -151,5 +156,8 @@ pub fn load_context(path: &Path, rules: &RuleSet) -> Result<Context, CliError> {
             file: file.clone(),
             error,
         })?;
+    for miss in Context::near_misses(&doc, &rules.model.schema) {
+        writeln!(err, "{file}: warning: {miss}")?;
+    }
     Context::from_doc(&doc, &rules.model.schema).map_err(|error| CliError::Context { file, error })
 }

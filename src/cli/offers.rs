@@ -16,7 +16,8 @@ pub struct Args {
     /// The instant to list at (RFC 3339); default now
     #[arg(long, value_name = "INSTANT")]
     at: Option<String>,
-    /// Find the offer behind a code (trimmed, any case); exit 1 if none has it
+    /// Find the offer behind a code read out loud (any case; spaces and dashes do not count;
+    /// O is 0 and I is 1); exit 1 if none has it, suggesting the closest live codes
     #[arg(long, value_name = "CODE")]
     code: Option<String>,
     #[arg(long, value_enum, default_value = "text")]

@@ -24,7 +24,7 @@ pub struct Args {
     ledger: Option<String>,
 }
 
-pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let at = instant(args.at.as_deref())?;
     let rules = load_rules(rules_path, at)?;
     let mut given: Vec<(usize, PathBuf)> = Vec::new();
@@ -46,7 +46,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     }
     let mut contexts = given
         .iter()
-        .map(|(_, file)| load_context(file, &rules))
+        .map(|(_, file)| load_context(file, &rules, &mut *err))
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(url) = &args.ledger {
         let used = budget_use(url, &rules).map_err(|m| CliError::Other(m.to_string()))?;

@@ -44,7 +44,7 @@ enum ReportFormat {
     Json,
 }
 
-pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
+pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let rules = load_rules(rules_path, chrono::Utc::now())?;
     let channel = args
         .channel
@@ -73,7 +73,16 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     for path in &files {
         let shown = path.display().to_string();
         match cases::load(path, &shown, &rules, root) {
-            Ok(file) => loaded.push(file),
+            Ok(file) => {
+                for w in &file.warnings {
+                    let place = w
+                        .line
+                        .map(|l| format!("{shown}:{l}"))
+                        .unwrap_or(shown.clone());
+                    writeln!(err, "{place}: warning: {}", w.message)?;
+                }
+                loaded.push(file);
+            }
             Err(errors) => {
                 for e in errors {
                     let place = e

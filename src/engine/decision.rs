@@ -1,5 +1,5 @@
 //! Deciding every offer of a rule set for one context on one channel (or all), with
-//! explanations, the price quote and, across channels, the parity check (SPEC section 4).
+//! explanations, the price quote and, across channels, the parity check (docs/language.md, "How an offer is decided").
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -32,7 +32,7 @@ pub struct ClauseResult {
     pub detail: String,
 }
 
-/// One offer's decision on one channel, as SPEC section 7 prints it.
+/// One offer's decision on one channel, as docs/language.md ("Decisions as JSON") shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OfferDecision {
     pub id: String,
@@ -41,7 +41,7 @@ pub struct OfferDecision {
     pub clauses: Vec<ClauseResult>,
     pub missing: Vec<String>,
     /// What would turn a "no" into a "yes": the residual of each clause that fails or is
-    /// unknown, in clause order; empty when the offer is eligible (SPEC 9.2).
+    /// unknown, in clause order; empty when the offer is eligible (docs/language.md, "What would it take").
     pub needs: Vec<Need>,
     /// A failing clause can never pass again (the window is over, the limit reached…).
     #[serde(rename = "final")]
@@ -77,7 +77,7 @@ pub struct EligibleWhen {
     pub because: Because,
 }
 
-/// What one clause that fails or is unknown still needs (SPEC 9.2).
+/// What one clause that fails or is unknown still needs (docs/language.md, "What would it take").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "clause", rename_all = "snake_case")]
 pub enum Need {
@@ -151,7 +151,7 @@ pub struct Parity {
     pub differences: Vec<Difference>,
 }
 
-/// One entry of `parity.differences` (SPEC 8): `{"offer", "kind", …}`.
+/// One entry of `parity.differences` (docs/language.md, "Decisions as JSON"): `{"offer", "kind", …}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Difference {
@@ -200,7 +200,7 @@ impl RuleSet {
         self.channel_decision(ctx, &env, found, channel, at, only)
     }
 
-    /// Decides on every channel and compares them (SPEC section 4.4).
+    /// Decides on every channel and compares them (docs/language.md, "Parity").
     pub fn decide_all(&self, ctx: &Context, at: DateTime<Utc>, only: Option<usize>) -> AllChannels {
         let env = Env::new(at, self.model.zone);
         let found = self.offers_for(ctx, &env);
@@ -459,7 +459,7 @@ impl RuleSet {
         slots.sort_unstable();
         slots.dedup();
         missing.extend(slots.iter().map(|s| schema.field(*s).path.clone()));
-        // by code point of the path, whatever the schema's order (SPEC 8)
+        // by code point of the path, whatever the schema's order (docs/language.md, "Three values")
         missing.sort_unstable();
         missing.dedup();
         Eligibility {
@@ -602,7 +602,7 @@ impl RuleSet {
         }
     }
 
-    /// The price quote on a channel, from every offer's status there (SPEC section 4.3).
+    /// The price quote on a channel, from every offer's status there (docs/language.md, "The price quote").
     pub fn quote(&self, statuses: &[Status], channel: usize, list: Money) -> Quote {
         let takers: Vec<Taker> = self
             .model

@@ -1,4 +1,4 @@
-//! The price quote of one channel (SPEC section 4.3): the best regular offer, then the
+//! The price quote of one channel (docs/language.md, "The price quote"): the best regular offer, then the
 //! stackable ones, unless the best exclusive offer alone is no dearer; then the fees.
 
 use serde::Serialize;

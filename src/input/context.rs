@@ -7,6 +7,7 @@ use crate::input::document::Doc;
 use crate::language::check::Schema;
 use crate::language::check::schema::{Branch, Tree};
 use crate::language::check::schema::{PRICE, REDEEMED};
+use crate::language::diagnostic::edit_distance;
 use crate::value::money::{Money, MoneyError};
 use crate::value::number::{Decimal, NumberError};
 use crate::value::time::{parse_date, parse_instant};
@@ -52,13 +53,25 @@ impl Context {
         if let Doc::Map(entries) = doc {
             fill(entries, schema.tree(), schema, &mut values, 0)?;
         }
-        if let Some(Value::Money(m)) = &values[PRICE]
-            && m.minor < 0
-        {
-            return Err(ContextError {
-                path: String::from("price"),
-                message: format!("cannot be negative, found \"{m}\""),
-            });
+        if let Some(Value::Money(m)) = &values[PRICE] {
+            if m.minor < 0 {
+                return Err(ContextError {
+                    path: String::from("price"),
+                    message: format!("cannot be negative, found \"{m}\""),
+                });
+            }
+            if let Some(currency) = schema.currency()
+                && m.currency != currency
+            {
+                return Err(ContextError {
+                    path: String::from("price"),
+                    message: format!(
+                        "is in {} (\"{m}\"), but the rule set's currency is {}",
+                        m.currency.code(),
+                        currency.code()
+                    ),
+                });
+            }
         }
         Ok(Context {
             values,
@@ -95,6 +108,72 @@ impl Context {
         self.budget_use
             .as_ref()
             .map(|used| used.get(offer).copied().unwrap_or(0))
+    }
+
+    /// The fields of `doc` that the schema does not declare but that are one edit (a letter
+    /// added, left out, changed, or two swapped; case aside) from a field or map it does:
+    /// likely typos, which would otherwise be ignored and leave the field missing. They never
+    /// change a decision; the caller shows them as warnings.
+    pub fn near_misses(doc: &Doc, schema: &Schema) -> Vec<NearMiss> {
+        let mut found = Vec::new();
+        if let Doc::Map(entries) = doc {
+            near(entries, schema.tree(), "", &mut found);
+        }
+        found
+    }
+}
+
+/// A document field that is likely a typo of a schema field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NearMiss {
+    /// The path as the document writes it.
+    pub found: String,
+    /// The declared path one edit away.
+    pub meant: String,
+}
+
+impl std::fmt::Display for NearMiss {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(
+            f,
+            "`{}` is not in the schema; did you mean `{}`?",
+            self.found, self.meant
+        )
+    }
+}
+
+fn near(entries: &[(String, Doc)], tree: &Tree, prefix: &str, found: &mut Vec<NearMiss>) {
+    for (key, value) in entries {
+        let path = |name: &str| {
+            if prefix.is_empty() {
+                name.to_string()
+            } else {
+                format!("{prefix}.{name}")
+            }
+        };
+        match tree.children.get(key.as_str()) {
+            Some(Branch::Map { tree: inner, .. }) => {
+                if let Doc::Map(inner_entries) = value {
+                    near(inner_entries, inner, &path(key), found);
+                }
+            }
+            Some(Branch::Field(_)) => {}
+            None => {
+                let lower = key.to_lowercase();
+                let mut names: Vec<&String> = tree
+                    .children
+                    .keys()
+                    .filter(|name| edit_distance(&lower, &name.to_lowercase()) <= 1)
+                    .collect();
+                names.sort();
+                if let Some(meant) = names.first() {
+                    found.push(NearMiss {
+                        found: path(key),
+                        meant: path(meant),
+                    });
+                }
+            }
+        }
     }
 }
 
@@ -211,4 +290,70 @@ fn convert(doc: &Doc, ty: &Type) -> Result<Value, Wrong> {
         (Type::DateTime, _) => return Err(wrong("a date-time like \"2016-05-10T10:00:00Z\"", doc)),
         (Type::Nothing, _) => return Err(wrong("nothing", doc)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::language::source::Span;
+
+    fn schema() -> Schema {
+        let mut schema = Schema::default();
+        let span = Span::new(0, 0, 0);
+        let _ = schema.declare("customer.student", Type::Bool, span);
+        let _ = schema.declare("customer.plan", Type::Text, span);
+        schema
+    }
+
+    fn doc(entries: Vec<(&str, Doc)>) -> Doc {
+        Doc::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_field_one_edit_from_a_declared_one_is_a_near_miss() {
+        let d = doc(vec![
+            (
+                "customer",
+                doc(vec![
+                    ("studnet", Doc::Bool(true)),
+                    ("Plan", Doc::Text("gold".into())),
+                    ("nickname", Doc::Text("Al".into())),
+                ]),
+            ),
+            ("code", Doc::List(vec![])),
+            ("id", Doc::Text("c-1".into())),
+        ]);
+        let found: Vec<String> = Context::near_misses(&d, &schema())
+            .iter()
+            .map(|m| m.to_string())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "`customer.studnet` is not in the schema; did you mean `customer.student`?",
+                "`customer.Plan` is not in the schema; did you mean `customer.plan`?",
+                "`code` is not in the schema; did you mean `codes`?",
+            ]
+        );
+        // the decision never changes: the typo is read as missing
+        let ctx = Context::from_doc(&d, &schema()).unwrap();
+        assert_eq!(ctx.get(3), None);
+    }
+
+    #[test]
+    fn a_misspelt_map_is_named_not_entered() {
+        let d = doc(vec![("custmer", doc(vec![("student", Doc::Bool(true))]))]);
+        assert_eq!(
+            Context::near_misses(&d, &schema()),
+            [NearMiss {
+                found: "custmer".into(),
+                meant: "customer".into()
+            }]
+        );
+    }
 }

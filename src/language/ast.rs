@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::language::source::Span;
 use crate::value::Type;
-use crate::value::money::Money;
+use crate::value::money::{Currency, Money};
 use crate::value::number::Decimal;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -16,9 +16,24 @@ pub struct File {
 
 #[derive(Clone, Debug)]
 pub enum Declaration {
-    Timezone { name: Str, span: Span },
-    Channels { names: Vec<Name>, span: Span },
-    Context { fields: Vec<FieldDecl>, span: Span },
+    Timezone {
+        name: Str,
+        span: Span,
+    },
+    Channels {
+        names: Vec<Name>,
+        span: Span,
+    },
+    /// `currency EUR`: the one currency of the rule set's money.
+    Currency {
+        code: Currency,
+        code_span: Span,
+        span: Span,
+    },
+    Context {
+        fields: Vec<FieldDecl>,
+        span: Span,
+    },
     Offer(Offer),
 }
 
@@ -156,6 +171,10 @@ pub struct Count {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// Written in parentheses. Like the span, it takes no part in equality: `a or (b and c)`
+    /// and `a or b and c` mean the same, but only the first says so (a lint tells the second
+    /// how it groups).
+    pub parens: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -324,6 +343,7 @@ impl PartialEq for Declaration {
         match (self, other) {
             (Timezone { name: a, .. }, Timezone { name: b, .. }) => a == b,
             (Channels { names: a, .. }, Channels { names: b, .. }) => a == b,
+            (Currency { code: a, .. }, Currency { code: b, .. }) => a == b,
             (Context { fields: a, .. }, Context { fields: b, .. }) => a == b,
             (Offer(a), Offer(b)) => a == b,
             _ => false,
@@ -380,7 +400,8 @@ impl Expr {
     }
 }
 
-/// The expression on one line with the fewest parentheses that keep its structure.
+/// The expression on one line with the fewest parentheses that keep its structure, and
+/// those around an `and` inside an `or`.
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match &self.kind {
@@ -412,7 +433,14 @@ impl fmt::Display for Expr {
                     if i > 0 {
                         f.write_str(word)?;
                     }
-                    part.write_within(f, prec)?;
+                    // an `and` inside an `or` is written in parentheses, though it binds
+                    // tighter anyway: a reader need not know which binds tighter
+                    let above = if prec == 1 && matches!(part.kind, ExprKind::And(_)) {
+                        2
+                    } else {
+                        prec
+                    };
+                    part.write_within(f, above)?;
                 }
                 Ok(())
             }

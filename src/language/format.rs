@@ -1,5 +1,5 @@
-//! `honor fmt`: every rule file in one canonical layout. Clauses in the order of SPEC's
-//! example, keywords in a column, one `when` a line, long conditions broken before `and` and
+//! `honor fmt`: every rule file in one canonical layout. Clauses in the order of
+//! docs/language.md's table of clauses, keywords in a column, one `when` a line, long conditions broken before `and` and
 //! `or`, literals written one way (`130.00 USD`), comments kept beside what they were beside.
 //! Formatting twice changes nothing, and the formatted file reads back as the same rules.
 
@@ -34,7 +34,7 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
     Ok(p.out)
 }
 
-/// The place in the canonical order of SPEC's example.
+/// The place in the canonical order (docs/language.md, "Offers and their clauses").
 fn rank(kind: &ClauseKind) -> u8 {
     match kind {
         ClauseKind::Title(_) => 0,
@@ -159,6 +159,7 @@ fn declaration_span(d: &Declaration) -> (usize, usize) {
     let span = match d {
         Declaration::Timezone { span, .. }
         | Declaration::Channels { span, .. }
+        | Declaration::Currency { span, .. }
         | Declaration::Context { span, .. } => *span,
         Declaration::Offer(o) => o.span,
     };
@@ -184,11 +185,13 @@ impl Printer<'_> {
         let one_line = |d: &Declaration| {
             matches!(
                 d,
-                Declaration::Timezone { .. } | Declaration::Channels { .. }
+                Declaration::Timezone { .. }
+                    | Declaration::Channels { .. }
+                    | Declaration::Currency { .. }
             )
         };
         for (i, (decl, att)) in file.declarations.iter().zip(&attached).enumerate() {
-            // a blank line around blocks; `timezone` and `channels` stay together
+            // a blank line around blocks; `timezone`, `channels` and `currency` stay together
             if i > 0 && !(one_line(decl) && one_line(&file.declarations[i - 1])) {
                 self.out.push('\n');
             }
@@ -215,6 +218,9 @@ impl Printer<'_> {
                 }
                 Declaration::Channels { names, .. } => {
                     let _ = writeln!(self.out, "channels {}{trailing}", names_list(names));
+                }
+                Declaration::Currency { code, .. } => {
+                    let _ = writeln!(self.out, "currency {}{trailing}", code.code());
                 }
                 Declaration::Context { fields, .. } => self.context(fields, start, end, &trailing),
                 Declaration::Offer(offer) => self.offer(offer, &trailing),
@@ -438,12 +444,12 @@ fn condition(expr: &Expr, column: usize) -> String {
 /// Whether a part of an `and` (precedence 2) or `or` (1) needs parentheses, as `Display`
 /// would give it.
 fn part_needs_parens(part: &Expr, precedence: u8) -> bool {
-    let own = match part.kind {
-        ExprKind::Or(_) => 1,
-        ExprKind::And(_) => 2,
-        _ => return false,
-    };
-    own <= precedence
+    match part.kind {
+        ExprKind::Or(_) => true,
+        // an `and` inside an `or` keeps its parentheses
+        ExprKind::And(_) => precedence <= 2,
+        _ => false,
+    }
 }
 
 #[cfg(test)]

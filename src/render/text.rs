@@ -331,6 +331,14 @@ fn listing_text(l: &Listing) -> String {
             );
             if l.live.is_empty() && l.coming.is_empty() && l.other.is_empty() {
                 let _ = writeln!(out, "\nno offer has this code");
+                for (i, s) in l.suggestions.iter().enumerate() {
+                    let lead = if i == 0 {
+                        "did you mean"
+                    } else {
+                        "          or"
+                    };
+                    let _ = writeln!(out, "{lead} `{}`? {} — {}", s.code, s.id, s.title);
+                }
             }
         }
         None => {
@@ -472,7 +480,10 @@ fn parity_text(r: &parity::Report) -> String {
                     .values
                     .0
                     .iter()
-                    .map(|(c, v)| format!("{c} {}", v.as_deref().unwrap_or("missing")))
+                    .map(|(c, v)| match v {
+                        Some(v) => format!("{c} {v}"),
+                        None => format!("{c} missing"),
+                    })
                     .collect();
                 let _ = writeln!(out, "    {}: {}", f.path, values.join("; "));
             }

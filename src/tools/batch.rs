@@ -12,7 +12,7 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use crate::engine::decision::Status;
 use crate::engine::evaluate::Scratch;
 use crate::engine::ruleset::RuleSet;
-use crate::input::context::Context;
+use crate::input::context::{Context, NearMiss};
 use crate::input::document::{self, Doc};
 use crate::language::check::schema::PRICE;
 use crate::value::Value;
@@ -231,6 +231,7 @@ pub fn run(
     std::thread::spawn(move || read_lines(input, to));
     let mut chunk: Vec<Read> = Vec::with_capacity(CHUNK);
     loop {
+    let mut warned: std::collections::HashSet<String> = std::collections::HashSet::new();
         chunk.clear();
         let mut bytes = 0;
         let mut next = from.recv().ok();
@@ -253,7 +254,7 @@ pub fn run(
         if chunk.is_empty() {
             break;
         }
-        let results: Vec<Decided> = pool.install(|| {
+        let results: Vec<(Decided, Vec<NearMiss>)> = pool.install(|| {
             chunk
                 .par_iter()
                 .map_init(
@@ -262,19 +263,28 @@ pub fn run(
                         Read::Line(n, line) => {
                             decide_line(rules, &keys, *n, line, opts, scratch, statuses)
                         }
-                        Read::Bad(_, message) => Decided::Failed {
-                            column: None,
-                            message: message.clone(),
-                        },
+                        Read::Bad(_, message) => (
+                            Decided::Failed {
+                                column: None,
+                                message: message.clone(),
+                            },
+                            Vec::new(),
+                        ),
                     },
                 )
                 .collect()
         });
-        for (read, result) in chunk.iter().zip(results) {
+        for (read, (result, misses)) in chunk.iter().zip(results) {
             let n = match read {
                 Read::Line(n, _) | Read::Bad(n, _) => *n,
             };
             totals.lines += 1;
+            // each likely typo once, at the first line that has it
+            for miss in misses {
+                if warned.insert(miss.found.clone()) {
+                    writeln!(errors, "line {n}: warning: {miss}")?;
+                }
+            }
             match result {
                 Decided::Line(text) => {
                     totals.decided += 1;
@@ -355,6 +365,23 @@ fn decide_line(
     opts: &Options,
     scratch: &mut Scratch,
     statuses: &mut Vec<Status>,
+) -> (Decided, Vec<NearMiss>) {
+    let mut misses = Vec::new();
+    let decided = decide_doc(rules, keys, n, line, opts, scratch, statuses, &mut misses);
+    (decided, misses)
+}
+
+/// One line's decision; fields that look like typos of schema fields go to `misses`.
+#[allow(clippy::too_many_arguments)]
+fn decide_doc(
+    rules: &RuleSet,
+    keys: &Keys,
+    n: usize,
+    line: &str,
+    opts: &Options,
+    scratch: &mut Scratch,
+    statuses: &mut Vec<Status>,
+    misses: &mut Vec<NearMiss>,
 ) -> Decided {
     let doc = match document::parse_json(line.trim_end()) {
         Ok(doc) => doc,
@@ -366,7 +393,10 @@ fn decide_line(
         }
     };
     let mut ctx = match Context::from_doc(&doc, &rules.model.schema) {
-        Ok(ctx) => ctx,
+        Ok(ctx) => {
+            *misses = Context::near_misses(&doc, &rules.model.schema);
+            ctx
+        }
         Err(e) => {
             return Decided::Failed {
                 column: None,

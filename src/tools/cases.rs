@@ -1,4 +1,4 @@
-//! Case files (`*.test.yaml`, SPEC section 6): customers with the answers marketing expects
+//! Case files (`*.test.yaml`, README.md, "Testing rule changes in CI"): customers with the answers marketing expects
 //! for them, read and checked against the rule set.
 
 use chrono::{DateTime, Utc};
@@ -22,6 +22,8 @@ pub struct CaseFile {
     pub shown: String,
     pub text: String,
     pub cases: Vec<Case>,
+    /// Context fields that look like typos of schema fields: shown, never failing a case.
+    pub warnings: Vec<CaseError>,
 }
 
 impl CaseFile {
@@ -98,14 +100,17 @@ pub fn load(
         folder,
         rules,
         errors: Vec::new(),
+        warnings: Vec::new(),
     };
     let cases = reader.file(&doc);
+    let warnings = std::mem::take(&mut reader.warnings);
     if reader.errors.is_empty() {
         Ok(CaseFile {
             path: path.to_path_buf(),
             shown: shown.to_string(),
             text,
             cases,
+            warnings,
         })
     } else {
         Err(reader.errors)
@@ -118,6 +123,7 @@ struct Reader<'a> {
     folder: &'a Path,
     rules: &'a RuleSet,
     errors: Vec<CaseError>,
+    warnings: Vec<CaseError>,
 }
 
 fn key(k: &str) -> Step {
@@ -332,6 +338,7 @@ impl Reader<'_> {
     fn context(&mut self, doc: Option<&Doc>, at: &[Step]) -> Option<Context> {
         let schema = &self.rules.model.schema;
         let owned;
+        let mut from_file = None;
         let doc = match doc {
             None => return Some(Context::empty(schema)),
             // A string names a context file, relative to the case file.
@@ -351,12 +358,29 @@ impl Reader<'_> {
                         return None;
                     }
                 };
+                from_file = Some(file);
                 &owned
             }
             Some(d) => d,
         };
         match Context::from_doc(doc, schema) {
-            Ok(c) => Some(c),
+            Ok(c) => {
+                for miss in Context::near_misses(doc, schema) {
+                    let (place, message) = match from_file {
+                        Some(file) => (at.to_vec(), format!("the context file `{file}`: {miss}")),
+                        None => {
+                            let mut place = at.to_vec();
+                            place.extend(miss.found.split('.').map(key));
+                            (place, miss.to_string())
+                        }
+                    };
+                    let line = document::locate(self.text, &place)
+                        .or_else(|| document::locate(self.text, at))
+                        .map(|(l, _)| l);
+                    self.warnings.push(CaseError { line, message });
+                }
+                Some(c)
+            }
             Err(e) => {
                 let mut path = at.to_vec();
                 if matches!(doc, Doc::Map(_)) {

@@ -4,10 +4,11 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use crate::engine::compile::{CompiledOffer, normalize_code};
+use crate::engine::compile::CompiledOffer;
 use crate::engine::evaluate::window_words;
 use crate::engine::ruleset::RuleSet;
 use crate::language::check::OfferModel;
+use crate::language::diagnostic::edit_distance;
 use crate::render::words;
 use crate::value::time::format_instant;
 
@@ -28,6 +29,34 @@ pub struct Listing {
     /// With a code: matching offers that are neither live nor coming.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other: Vec<Entry>,
+    /// With a code that no offer has: the live codes closest to it, closest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// A live offer's code that is close to a code no offer has.
+#[derive(Debug, Serialize)]
+pub struct Suggestion {
+    pub code: String,
+    pub id: String,
+    pub title: String,
+}
+
+/// The most codes suggested for one that no offer has.
+const MAX_SUGGESTIONS: usize = 3;
+
+/// A code as a customer reads it out: case, white space, dashes and underscores do not
+/// count, and O sounds like 0 and I like 1 (`black friday`, `BLACK-FR1DAY`).
+pub fn spoken_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '_' | '‐' | '–' | '—')))
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'o' => '0',
+            'i' => '1',
+            other => other,
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -77,7 +106,7 @@ pub struct Query<'a> {
 }
 
 pub fn listing(rules: &RuleSet, q: &Query) -> Listing {
-    let wanted_code = q.code.map(normalize_code);
+    let wanted_code = q.code.map(spoken_code);
     let mut listing = Listing {
         at: format_instant(q.at),
         rules: rules.fingerprint.clone(),
@@ -87,11 +116,13 @@ pub fn listing(rules: &RuleSet, q: &Query) -> Listing {
         live: Vec::new(),
         coming: Vec::new(),
         other: Vec::new(),
+        suggestions: Vec::new(),
     };
     for (model, compiled) in rules.model.offers.iter().zip(&rules.offers) {
         let state = state(compiled, q.at);
         if let Some(code) = &wanted_code {
-            if compiled.code.as_ref() != Some(code) {
+            let written = model.code.as_ref().map(|c| spoken_code(&c.value));
+            if written.as_ref() != Some(code) {
                 continue;
             }
         } else if matches!(state, State::Later | State::Ended) {
@@ -104,7 +135,54 @@ pub fn listing(rules: &RuleSet, q: &Query) -> Listing {
             _ => listing.other.push(entry),
         }
     }
+    if let Some(code) = &wanted_code
+        && listing.live.is_empty()
+        && listing.coming.is_empty()
+        && listing.other.is_empty()
+    {
+        listing.suggestions = closest_live_codes(rules, code, q.at);
+    }
     listing
+}
+
+/// The live offers whose codes are close to `wanted` (read out as [`spoken_code`]): a few
+/// letters apart, or one holding the other (`blackfriday` in `blackfriday26`).
+fn closest_live_codes(rules: &RuleSet, wanted: &str, at: DateTime<Utc>) -> Vec<Suggestion> {
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut close: Vec<(usize, Suggestion)> = rules
+        .model
+        .offers
+        .iter()
+        .zip(&rules.offers)
+        .filter(|(_, compiled)| state(compiled, at) == State::Live)
+        .filter_map(|(model, _)| {
+            let code = model.code.as_ref()?;
+            let spoken = spoken_code(&code.value);
+            let distance = if !wanted.is_empty() && spoken.contains(wanted)
+                || !spoken.is_empty() && wanted.contains(&spoken)
+            {
+                1
+            } else {
+                edit_distance(wanted, &spoken)
+            };
+            (distance <= limit).then(|| {
+                (
+                    distance,
+                    Suggestion {
+                        code: code.value.trim().to_string(),
+                        id: model.id.clone(),
+                        title: model.title.clone(),
+                    },
+                )
+            })
+        })
+        .collect();
+    close.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.code.cmp(&y.code)));
+    close
+        .into_iter()
+        .take(MAX_SUGGESTIONS)
+        .map(|(_, s)| s)
+        .collect()
 }
 
 fn state(offer: &CompiledOffer, at: DateTime<Utc>) -> State {

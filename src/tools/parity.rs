@@ -11,6 +11,7 @@ use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
 use crate::language::check::schema::{CODES, PRICE, REDEEMED};
 use crate::render::text::reason;
+use crate::value::Value;
 use crate::value::time::format_instant;
 
 /// One channel's context.
@@ -55,7 +56,24 @@ pub struct Answer {
 pub struct FieldDifference {
     pub path: String,
     /// The value each channel holds; `null` where it is missing.
-    pub values: ByChannel<Option<String>>,
+    pub values: ByChannel<Option<FieldValue>>,
+}
+
+/// A context value: JSON values for programs (numbers as numbers, lists as arrays), the
+/// explanations' words for people.
+#[derive(Debug, PartialEq)]
+pub struct FieldValue(pub Value);
+
+impl Serialize for FieldValue {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.json().serialize(s)
+    }
+}
+
+impl std::fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -123,12 +141,12 @@ pub fn compare(rules: &RuleSet, sides: &[Side], at: DateTime<Utc>) -> Report {
         let fields = reads(rules, i)
             .into_iter()
             .filter_map(|slot| {
-                let values: Vec<(String, Option<String>)> = honoring
+                let values: Vec<(String, Option<FieldValue>)> = honoring
                     .iter()
                     .map(|&k| {
                         (
                             names[k].clone(),
-                            sides[k].context.get(slot).map(|v| v.to_string()),
+                            sides[k].context.get(slot).cloned().map(FieldValue),
                         )
                     })
                     .collect();

@@ -92,6 +92,43 @@ pub enum Value {
     List(Vec<Value>),
 }
 
+impl Value {
+    /// The value as JSON for programs: numbers as numbers (exactly as written), lists as
+    /// arrays, text and yes/no as themselves, money (`"130.00 USD"`), dates and date-times
+    /// (UTC, `Z`) as text.
+    pub fn json(&self) -> ValueJson<'_> {
+        ValueJson(self)
+    }
+}
+
+/// A [`Value`] serialised as a JSON value (see [`Value::json`]).
+pub struct ValueJson<'a>(&'a Value);
+
+impl serde::Serialize for ValueJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        match self.0 {
+            Value::Text(t) => s.serialize_str(t),
+            // the decimal's own digits, never through a binary float
+            Value::Number(n) => match serde_json::value::RawValue::from_string(n.to_string()) {
+                Ok(raw) => raw.serialize(s),
+                Err(_) => s.serialize_str(&n.to_string()),
+            },
+            Value::Money(m) => s.collect_str(m),
+            Value::Date(d) => s.collect_str(d),
+            Value::DateTime(t) => s.serialize_str(&format_instant(*t)),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&item.json())?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
 /// A value as explanations show it: text in quotes, money with its currency.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -137,4 +174,33 @@ pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     let _ = write_quoted(&mut out, s);
     out
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::*;
+
+    #[test]
+    fn values_are_json_values_not_json_text() {
+        let json = |v: &Value| serde_json::to_string(&v.json()).unwrap();
+        let n = |t: &str| Value::Number(Decimal::parse(t).unwrap());
+        let list = Value::List(vec![
+            Value::Text("  blackfriday ".into()),
+            Value::Text("a\"b".into()),
+        ]);
+        assert_eq!(json(&list), r#"["  blackfriday ","a\"b"]"#);
+        assert_eq!(json(&n("59.99")), "59.99");
+        assert_eq!(
+            json(&n("12345678901234567890.123456789")),
+            "12345678901234567890.123456789"
+        );
+        assert_eq!(json(&n("-12")), "-12");
+        assert_eq!(json(&Value::Bool(false)), "false");
+        assert_eq!(
+            json(&Value::Money(Money::parse("130.00 USD").unwrap())),
+            r#""130.00 USD""#
+        );
+        let day = Value::Date(NaiveDate::from_ymd_opt(2016, 5, 10).unwrap());
+        assert_eq!(json(&day), r#""2016-05-10""#);
+    }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use crate::language::diagnostic::did_you_mean;
 use crate::value::number::{Decimal, pow10, write_fixed};
 
-/// Active ISO 4217 codes with their minor-unit digits (SPEC section 8).
+/// Active ISO 4217 codes with their minor-unit digits (docs/language.md, "Words, text, numbers, dates and money").
 const CURRENCIES: &[(&str, u8)] = &[
     ("AED", 2),
     ("AFN", 2),

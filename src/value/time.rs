@@ -21,7 +21,7 @@ pub fn zone(name: &str) -> Result<Tz, String> {
     })
 }
 
-/// The instant of a local wall time in `tz` (SPEC section 8): a time that does not exist
+/// The instant of a local wall time in `tz` (docs/language.md, "Windows"): a time that does not exist
 /// (skipped by a DST change) is read with the offset in force before the change, a time that
 /// occurs twice is the first of the two.
 pub fn local_instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
@@ -95,7 +95,7 @@ pub fn local_datetime(tz: Tz, at: DateTime<Utc>) -> NaiveDateTime {
 /// An RFC 3339 instant (`2016-05-10T10:00:00-05:00`), or `None`.
 pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
-    // chrono also takes a space for the `T`; SPEC asks for RFC 3339, which allows it too.
+    // chrono also takes a space for the `T`; the command line asks for RFC 3339, which allows it too.
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))

@@ -1,5 +1,5 @@
 //! When an offer that is not eligible now would become eligible with the context unchanged
-//! (SPEC 9.2). Its answer can only change at the window's start and at the local midnights on
+//! (docs/language.md, "What would it take"). Its answer can only change at the window's start and at the local midnights on
 //! which an `age_years` or `days_since` test crosses its bound, so those instants are the
 //! candidates, tried in order within 150 calendar years.
 

@@ -1,4 +1,4 @@
-//! Three-valued evaluation of conditions against a context (SPEC section 4.1): `false and
+//! Three-valued evaluation of conditions against a context (docs/language.md, "Three values"): `false and
 //! unknown` is false, `true or unknown` is true, `not unknown` is unknown, and a comparison
 //! with a missing operand is unknown.
 
@@ -97,7 +97,7 @@ fn union(mut a: Missing, b: Missing) -> Missing {
 }
 
 /// The value of a condition and, when it is unknown, the missing fields that could still
-/// change it (SPEC section 8): in `(x > 1 and y) or z` with `x` and `z` absent and `y` false,
+/// change it (docs/language.md, "Three values"): in `(x > 1 and y) or z` with `x` and `z` absent and `y` false,
 /// only `z`.
 pub fn eval(cond: &Cond, ctx: &Context, env: &Env) -> (Tri, Missing) {
     match cond {

@@ -10,7 +10,7 @@ use super::{Missing, Tri};
 use crate::engine::compile::CompiledOffer;
 use crate::value::money::{Currency, Money};
 
-/// A clause's result (SPEC 4.2).
+/// A clause's result (docs/language.md, "Statuses").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
@@ -47,7 +47,7 @@ impl From<Tri> for Outcome {
     }
 }
 
-/// An offer's status on a channel (SPEC 4.1).
+/// An offer's status on a channel (docs/language.md, "Statuses").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -203,7 +203,7 @@ pub fn fee_currency(offer: &CompiledOffer, channel: usize, price: Option<Money>)
 }
 
 /// The instant as evaluation sees it: a leap second (`23:59:60`, which chrono keeps as a
-/// second past 59) is the last instant of its minute (SPEC 8).
+/// second past 59) is the last instant of its minute (docs/language.md, "Windows").
 pub fn effective(at: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::Timelike;
     if at.nanosecond() >= 1_000_000_000 {

@@ -1,12 +1,13 @@
 //! Syntax trees to a checked model of the rule set: declarations merged across files, names
 //! resolved, windows placed in time, conditions type-checked; every error and warning of
-//! SPEC section 5 as a diagnostic.
+//! docs/language.md ("Lints") as a diagnostic.
 
 pub mod analysis;
 pub mod condition;
 mod lints;
 pub mod schema;
 mod types;
+mod windows;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -15,7 +16,7 @@ use std::collections::HashMap;
 use crate::language::ast::{self, Benefit, ClauseKind, Declaration, Moment};
 use crate::language::diagnostic::{Diagnostic, did_you_mean};
 use crate::language::source::{Sources, Span};
-use crate::value::money::Money;
+use crate::value::money::{Currency, Money};
 use crate::value::time::{local_instant, start_of_day, zone};
 pub use schema::Schema;
 
@@ -34,6 +35,8 @@ pub struct Model {
     pub zone: Tz,
     pub zone_name: String,
     pub channels: Vec<String>,
+    /// `currency EUR`: every amount of the rule set is in it, and so is a context's `price`.
+    pub currency: Option<Currency>,
     pub schema: Schema,
     pub offers: Vec<OfferModel>,
 }
@@ -115,7 +118,9 @@ pub fn check(
     };
     let (zone, zone_name) = c.timezone(files);
     let channels = c.channels(files);
-    let schema = c.schema(files);
+    let currency = c.currency(files);
+    let mut schema = c.schema(files);
+    schema.set_currency(currency.map(|(code, _)| code));
     let mut offers = Vec::new();
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for offer in files
@@ -141,6 +146,9 @@ pub fn check(
             continue;
         }
         seen.insert(&offer.id.text, offer.id.span);
+        if let Some((code, declared)) = currency {
+            c.one_currency(offer, code, declared);
+        }
         if let Some(model) = c.offer(offer, &channels, zone, &schema) {
             offers.push(model);
         }
@@ -158,6 +166,7 @@ pub fn check(
         zone,
         zone_name,
         channels,
+        currency: currency.map(|(code, _)| code),
         schema,
         offers,
     };
@@ -269,6 +278,56 @@ impl Checker<'_> {
             channels = DEFAULT_CHANNELS.iter().map(|c| c.to_string()).collect();
         }
         channels
+    }
+
+    fn currency(&mut self, files: &[ast::File]) -> Option<(Currency, Span)> {
+        let mut found: Option<(Currency, Span)> = None;
+        for d in declarations(files) {
+            let Declaration::Currency { code, span, .. } = d else {
+                continue;
+            };
+            match found {
+                Some((_, first)) => self.twice("currency", *span, first),
+                None => found = Some((*code, *span)),
+            }
+        }
+        found
+    }
+
+    /// With `currency` declared, every amount an offer writes is in that currency.
+    fn one_currency(&mut self, offer: &ast::Offer, code: Currency, declared: Span) {
+        let mut amounts: Vec<(&'static str, Money, Span)> = Vec::new();
+        for clause in &offer.clauses {
+            match &clause.kind {
+                ClauseKind::Benefit(Benefit::Price(m) | Benefit::Off(m)) => {
+                    amounts.push(("benefit", m.value, m.span))
+                }
+                ClauseKind::Benefit(Benefit::Percent { cap: Some(m), .. }) => {
+                    amounts.push(("cap", m.value, m.span))
+                }
+                ClauseKind::On { fee: Some(m), .. } => amounts.push(("fee", m.value, m.span)),
+                ClauseKind::When { expr, .. } => money_in(expr, &mut amounts),
+                _ => {}
+            }
+        }
+        let where_declared = self.sources.location(declared);
+        for (place, money, span) in amounts {
+            if money.currency == code {
+                continue;
+            }
+            let message = format!(
+                "the {place} of offer `{}` is `{money}`, but the rule set's currency is {}",
+                offer.id.text,
+                code.code()
+            );
+            let shown = money.to_string();
+            let amount = shown.rsplit_once(' ').map_or(shown.as_str(), |(a, _)| a);
+            let help = format!(
+                "write it in {0}, like `{amount} {0}`: `currency {0}` is declared at {where_declared}",
+                code.code(),
+            );
+            self.error("other-currency", message, span).help = Some(help);
+        }
     }
 
     fn schema(&mut self, files: &[ast::File]) -> Schema {
@@ -541,5 +600,25 @@ impl Checker<'_> {
             return None;
         }
         Some(WindowModel { start, end, span })
+    }
+}
+
+/// The money literals of a condition, with their places.
+fn money_in(expr: &ast::Expr, found: &mut Vec<(&'static str, Money, Span)>) {
+    use ast::ExprKind;
+    match &expr.kind {
+        ExprKind::Literal(ast::Literal::Money(m)) => found.push(("condition", *m, expr.span)),
+        ExprKind::Literal(_) | ExprKind::Path(_) => {}
+        ExprKind::List(items) | ExprKind::And(items) | ExprKind::Or(items) => {
+            for item in items {
+                money_in(item, found);
+            }
+        }
+        ExprKind::Call { arg, .. } => money_in(arg, found),
+        ExprKind::Not(inner) => money_in(inner, found),
+        ExprKind::Compare { lhs, rhs, .. } | ExprKind::In { lhs, rhs, .. } => {
+            money_in(lhs, found);
+            money_in(rhs, found);
+        }
     }
 }

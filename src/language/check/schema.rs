@@ -4,8 +4,9 @@ use crate::hash::FastMap;
 
 use crate::language::source::Span;
 use crate::value::Type;
+use crate::value::money::Currency;
 
-/// Fields every rule set has without declaring them (SPEC section 2).
+/// Fields every rule set has without declaring them (docs/language.md, "context: the schema").
 fn reserved() -> [(&'static str, Type); 4] {
     [
         ("codes", Type::List(Box::new(Type::Text))),
@@ -46,6 +47,8 @@ impl Field {
 #[derive(Clone, Debug)]
 pub struct Schema {
     fields: Vec<Field>,
+    /// The rule set's declared currency, which a context's `price` must be in.
+    currency: Option<Currency>,
     index: FastMap<String, usize>,
     tree: Tree,
 }
@@ -77,6 +80,7 @@ impl Default for Schema {
     fn default() -> Schema {
         let mut schema = Schema {
             fields: Vec::new(),
+            currency: None,
             index: FastMap::default(),
             tree: Tree::default(),
         };
@@ -130,6 +134,14 @@ impl Schema {
         tree.children.insert(last.clone(), Branch::Field(slot));
         self.index.insert(field.path.clone(), slot);
         self.fields.push(field);
+    }
+
+    pub fn set_currency(&mut self, currency: Option<Currency>) {
+        self.currency = currency;
+    }
+
+    pub fn currency(&self) -> Option<Currency> {
+        self.currency
     }
 
     pub fn tree(&self) -> &Tree {

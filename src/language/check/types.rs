@@ -1,9 +1,9 @@
-//! Type checking of `when` expressions against the schema (SPEC section 3, "Types are
-//! checked at load time").
+//! Type checking of `when` expressions against the schema (docs/language.md, "Conditions":
+//! types are checked when the rule set loads).
 
 use crate::language::ast::{CompareOp, Expr, ExprKind, Func, Literal};
 use crate::language::check::schema::Schema;
-use crate::language::diagnostic::{Diagnostic, did_you_mean};
+use crate::language::diagnostic::{Diagnostic, did_you_mean, edit_distance};
 use crate::value::Type;
 use crate::value::money::Currency;
 
@@ -23,7 +23,7 @@ impl Typed {
 
 /// Checks a `when`: it must be a yes/no condition.
 pub fn check_condition(expr: &Expr, schema: &Schema) -> Result<(), Diagnostic> {
-    let typed = type_of(expr, schema)?;
+    let typed = type_as(expr, schema, Some(&Type::Bool))?;
     if typed.ty != Type::Bool {
         return Err(Diagnostic::error(
             "type",
@@ -47,7 +47,7 @@ fn mismatch(expr: &Expr, message: String) -> Diagnostic {
 }
 
 fn need_bool(expr: &Expr, schema: &Schema, word: &str) -> Result<(), Diagnostic> {
-    let t = type_of(expr, schema)?;
+    let t = type_as(expr, schema, Some(&Type::Bool))?;
     if t.ty != Type::Bool {
         return Err(mismatch(
             expr,
@@ -93,21 +93,7 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
         },
         ExprKind::Path(path) => match schema.slot(path) {
             Some(slot) => Typed::of(schema.field(slot).ty.clone()),
-            None => {
-                let names = schema.fields().iter().map(|f| f.path.as_str());
-                let mut d = Diagnostic::error(
-                    "undeclared-field",
-                    format!("`{path}` is not declared in the context schema"),
-                )
-                .at(expr.span);
-                d = match did_you_mean(path, names) {
-                    Some(close) => d.help(format!("did you mean `{close}`?")),
-                    None => d.help(format!(
-                        "declare it in a `context {{ … }}` block, like `{path}  text`"
-                    )),
-                };
-                return Err(d);
-            }
+            None => return Err(undeclared(expr, path, schema, None)),
         },
         ExprKind::List(items) => {
             let mut element: Option<Typed> = None;
@@ -146,7 +132,12 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
             }
         }
         ExprKind::Call { func, arg } => {
-            let t = type_of(arg, schema)?;
+            let needs = match func {
+                Func::AgeYears | Func::DaysSince => Some(Type::Date),
+                Func::Len => Some(Type::List(Box::new(Type::Text))),
+                Func::Has => None,
+            };
+            let t = type_as(arg, schema, needs.as_ref())?;
             match func {
                 Func::Has => {
                     if !matches!(arg.kind, ExprKind::Path(_)) {
@@ -200,7 +191,7 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
             Typed::of(Type::Bool)
         }
         ExprKind::Compare { op, lhs, rhs } => {
-            let (l, r) = (type_of(lhs, schema)?, type_of(rhs, schema)?);
+            let (l, r) = both_sides(lhs, rhs, schema, |t| Some(t.clone()), |t| Some(t.clone()))?;
             if l.ty.element().is_some() || r.ty.element().is_some() {
                 let list = if l.ty.element().is_some() { lhs } else { rhs };
                 return Err(mismatch(
@@ -236,7 +227,13 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
             Typed::of(Type::Bool)
         }
         ExprKind::In { lhs, rhs, .. } => {
-            let (l, r) = (type_of(lhs, schema)?, type_of(rhs, schema)?);
+            let (l, r) = both_sides(
+                lhs,
+                rhs,
+                schema,
+                |list| list.element().cloned(),
+                |t| Some(Type::List(Box::new(t.clone()))),
+            )?;
             let Some(element) = r.ty.element() else {
                 let hint = if r.ty == Type::Text {
                     "; `in` does not search inside text"
@@ -267,4 +264,77 @@ pub fn type_of(expr: &Expr, schema: &Schema) -> Result<Typed, Diagnostic> {
             Typed::of(Type::Bool)
         }
     })
+}
+
+/// The type of `expr`; when it is a field the schema lacks, `needs` is the type the place
+/// calls for, offered in the error as the type to declare.
+fn type_as(expr: &Expr, schema: &Schema, needs: Option<&Type>) -> Result<Typed, Diagnostic> {
+    match &expr.kind {
+        ExprKind::Path(path) if schema.slot(path).is_none() => {
+            Err(undeclared(expr, path, schema, needs))
+        }
+        _ => type_of(expr, schema),
+    }
+}
+
+/// Both sides of a comparison or `in`. A side that is an undeclared field is suggested the
+/// type the other side calls for: `customer.vip == true` wants a `bool`.
+fn both_sides(
+    lhs: &Expr,
+    rhs: &Expr,
+    schema: &Schema,
+    lhs_from_rhs: impl Fn(&Type) -> Option<Type>,
+    rhs_from_lhs: impl Fn(&Type) -> Option<Type>,
+) -> Result<(Typed, Typed), Diagnostic> {
+    // each side is typed once, whatever the nesting
+    if let ExprKind::Path(path) = &lhs.kind
+        && schema.slot(path).is_none()
+    {
+        let needs = type_of(rhs, schema).ok().and_then(|r| lhs_from_rhs(&r.ty));
+        return Err(undeclared(lhs, path, schema, needs.as_ref()));
+    }
+    let l = type_of(lhs, schema)?;
+    let r = type_as(rhs, schema, rhs_from_lhs(&l.ty).as_ref())?;
+    Ok((l, r))
+}
+
+/// A type made of nothing known: the element of `[]`.
+fn holds_nothing(ty: &Type) -> bool {
+    match ty {
+        Type::Nothing => true,
+        Type::List(t) => holds_nothing(t),
+        _ => false,
+    }
+}
+
+fn undeclared(expr: &Expr, path: &str, schema: &Schema, needs: Option<&Type>) -> Diagnostic {
+    let names = schema.fields().iter().map(|f| f.path.as_str());
+    let d = Diagnostic::error(
+        "undeclared-field",
+        format!("`{path}` is not declared in the context schema"),
+    )
+    .at(expr.span);
+    let ty = match needs {
+        Some(t) if !holds_nothing(t) => t.to_string(),
+        _ => String::from("text"),
+    };
+    // close in the whole path and in its last part: `customer.vip` is not `customer.birth`
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let limit = (last.chars().count() / 3).max(1);
+    let close = did_you_mean(path, names).filter(|c| edit_distance(path, c) <= limit);
+    if path.eq_ignore_ascii_case("true") || path.eq_ignore_ascii_case("false") {
+        return d.help(format!(
+            "yes/no values are written in lowercase: `{}`",
+            path.to_lowercase()
+        ));
+    }
+    if !path.contains('.') && close.is_none() && needs == Some(&Type::Text) {
+        return d.help(format!("text is written in double quotes: `\"{path}\"`"));
+    }
+    match close {
+        Some(close) => d.help(format!("did you mean `{close}`?")),
+        None => d.help(format!(
+            "declare it in a `context {{ … }}` block, like `{path}  {ty}`"
+        )),
+    }
 }

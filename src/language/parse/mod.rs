@@ -94,6 +94,7 @@ fn is_token(rule: Rule) -> bool {
             | percent
             | kw_timezone
             | kw_channels
+            | kw_currency
             | kw_context
             | kw_offer
             | kw_list
@@ -156,6 +157,7 @@ impl Builder {
                 names: children(pair).map(|p| self.parse_name(p)).collect(),
                 span,
             }),
+            Rule::currency_decl => self.parse_currency_decl(pair, span),
             Rule::context_decl => self.parse_context_decl(pair, span),
             Rule::offer_decl => Ok(self.parse_offer_decl(pair, span)),
             _ => return None,
@@ -166,6 +168,24 @@ impl Builder {
     fn parse_timezone_decl(&mut self, pair: Pair<Rule>, span: Span) -> Built<Declaration> {
         let name = self.parse_string(first(pair)?)?;
         Ok(Declaration::Timezone { name, span })
+    }
+
+    fn parse_currency_decl(&mut self, pair: Pair<Rule>, span: Span) -> Built<Declaration> {
+        let code_pair = first(pair)?;
+        let code_span = self.span(&code_pair);
+        let text = code_pair.as_str();
+        let code = Currency::from_code(text).ok_or_else(|| {
+            self.error(
+                "unknown-currency",
+                Currency::unknown_message(text),
+                code_span,
+            )
+        })?;
+        Ok(Declaration::Currency {
+            code,
+            code_span,
+            span,
+        })
     }
 
     fn parse_context_decl(&mut self, pair: Pair<Rule>, span: Span) -> Built<Declaration> {
@@ -604,6 +624,7 @@ impl Builder {
             expr = Expr {
                 kind: ExprKind::Not(Box::new(expr)),
                 span,
+                parens: false,
             };
         }
         Ok(expr)
@@ -646,7 +667,11 @@ impl Builder {
                 rhs: Box::new(rhs),
             },
         };
-        Ok(Expr { kind, span })
+        Ok(Expr {
+            kind,
+            span,
+            parens: false,
+        })
     }
 
     fn parse_operand(&mut self, pair: Pair<Rule>, depth: usize) -> Built<Expr> {
@@ -658,6 +683,7 @@ impl Builder {
                 }
                 let mut inner = self.parse_expr(first(pair)?, depth + 1)?;
                 inner.span = span;
+                inner.parens = true;
                 return Ok(inner);
             }
             Rule::call => {
@@ -704,7 +730,11 @@ impl Builder {
             Rule::date => ExprKind::Literal(Literal::Date(self.parse_date(pair)?)),
             _ => return Err(internal()),
         };
-        Ok(Expr { kind, span })
+        Ok(Expr {
+            kind,
+            span,
+            parens: false,
+        })
     }
 }
 
@@ -717,6 +747,7 @@ fn join(mut parts: Vec<Expr>, span: Span, make: fn(Vec<Expr>) -> ExprKind) -> Ex
     Expr {
         kind: make(parts),
         span,
+        parens: false,
     }
 }
 

@@ -3,6 +3,8 @@
 
 use pest::error::{ErrorVariant, InputLocation};
 
+mod mistakes;
+
 use super::Rule;
 use crate::language::diagnostic::{Diagnostic, did_you_mean};
 use crate::language::source::Span;
@@ -49,7 +51,7 @@ impl Want {
     fn keywords(self) -> &'static [&'static str] {
         match self {
             Want::Clause => &CLAUSES,
-            Want::Declaration => &["offer", "context", "timezone", "channels"],
+            Want::Declaration => &["offer", "context", "timezone", "channels", "currency"],
             Want::AndOr => &["and", "or"],
             Want::Off => &["off"],
             Want::To => &["to"],
@@ -99,7 +101,9 @@ impl Want {
             Want::OpenBrace => "`{`",
             Want::Clause => "a clause (`title`, `when`, `benefit`…)",
             Want::CloseBrace => "`}`",
-            Want::Declaration => "a declaration (`offer`, `context`, `timezone`, `channels`)",
+            Want::Declaration => {
+                "a declaration (`offer`, `context`, `timezone`, `channels`, `currency`)"
+            }
             Want::End => "the end of the file",
         }
     }
@@ -127,7 +131,7 @@ const CLAUSES: [&str; 16] = [
 fn want_of_rule(rule: Rule) -> Option<Want> {
     use Rule::*;
     Some(match rule {
-        file | kw_timezone | kw_channels | kw_context | kw_offer => Want::Declaration,
+        file | kw_timezone | kw_channels | kw_currency | kw_context | kw_offer => Want::Declaration,
         open_brace => Want::OpenBrace,
         close_brace => Want::CloseBrace,
         close_paren => Want::CloseParen,
@@ -196,6 +200,20 @@ pub fn describe(
         .unwrap_or_default();
     let found_words = found.words();
     let mut help = None;
+    if let Some(mistakes::Mistake {
+        message,
+        help: advice,
+        span,
+    }) = mistakes::common_mistake(text, pos, &tokens, &found, &wants)
+    {
+        let (start, end) = span.unwrap_or((pos, pos + found.len.max(1)));
+        let end = end.min(text.len()).max(start);
+        let mut d = Diagnostic::error("syntax", message).at(Span::new(file, start, end));
+        if let Some(h) = advice {
+            d = d.help(h);
+        }
+        return d;
+    }
     let keywords: Vec<&str> = wants.iter().flat_map(|w| w.keywords()).copied().collect();
     let message = if let Some(word) = &found.word {
         if let Some(close) = did_you_mean(word, keywords.iter().copied()) {
@@ -323,6 +341,8 @@ impl Found {
 /// What came before the error: its last token, and the innermost block still open.
 struct Tokens {
     last: Option<(usize, usize)>,
+    /// The tokens before the error, last one last.
+    words: Vec<(usize, usize)>,
     open_block: Option<String>,
 }
 
@@ -391,8 +411,10 @@ impl Tokens {
             words.push((start, end.min(text.len())));
         }
         let last = last.filter(|(s, e)| text.is_char_boundary(*s) && text.is_char_boundary(*e));
+        words.retain(|(s, e)| text.is_char_boundary(*s) && text.is_char_boundary(*e));
         Tokens {
             last,
+            words,
             open_block: blocks.pop(),
         }
     }

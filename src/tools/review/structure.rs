@@ -55,6 +55,7 @@ impl Structure {
 /// What a side holds, read from its files' syntax trees.
 struct Side {
     timezone: Option<String>,
+    currency: Option<String>,
     channels: Option<Vec<String>>,
     fields: BTreeMap<String, String>,
     offers: Vec<ast::Offer>,
@@ -63,6 +64,7 @@ struct Side {
 fn side(files: &[(String, String, String)]) -> Side {
     let mut s = Side {
         timezone: None,
+        currency: None,
         channels: None,
         fields: BTreeMap::new(),
         offers: Vec::new(),
@@ -73,6 +75,7 @@ fn side(files: &[(String, String, String)]) -> Side {
         for declaration in file.declarations {
             match declaration {
                 Declaration::Timezone { name, .. } => s.timezone = Some(name.value),
+                Declaration::Currency { code, .. } => s.currency = Some(code.code().to_string()),
                 Declaration::Channels { names, .. } => {
                     s.channels = Some(names.into_iter().map(|n| n.text).collect())
                 }
@@ -98,6 +101,13 @@ pub fn compare(base: &[(String, String, String)], head: &[(String, String, Strin
             clause: String::from("timezone"),
             old: Some(zone(&old.timezone)),
             new: Some(zone(&new.timezone)),
+        });
+    }
+    if old.currency != new.currency {
+        structure.settings.push(ClauseChange {
+            clause: String::from("currency"),
+            old: old.currency.clone(),
+            new: new.currency.clone(),
         });
     }
     let channels = |c: &Option<Vec<String>>| {
