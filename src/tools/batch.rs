@@ -231,7 +231,7 @@ pub fn run(
     std::thread::spawn(move || read_lines(input, to));
     let mut chunk: Vec<Read> = Vec::with_capacity(CHUNK);
     loop {
-    let mut warned: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut warned: std::collections::HashSet<String> = std::collections::HashSet::new();
         chunk.clear();
         let mut bytes = 0;
         let mut next = from.recv().ok();
