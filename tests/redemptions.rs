@@ -613,6 +613,18 @@ fn check_reads_budget_counts_from_a_ledger_read_only() {
     );
     let with = parse(&String::from_utf8(with.stdout).unwrap());
     assert_eq!(with["offers"][0]["status"], "ineligible", "{with}");
+    // The knowledge base says how much of the budget is left.
+    let offers = |extra: &[&str]| {
+        let mut args = vec!["--rules", rules.to_str().unwrap(), "offers", "--at", AT];
+        args.extend(extra);
+        String::from_utf8(honor(&args).stdout).unwrap()
+    };
+    assert!(offers(&[]).contains("budget: 2 redemptions in all"));
+    assert!(
+        offers(&["--ledger", &ledger]).contains("budget: 0 of 2 left"),
+        "{}",
+        offers(&["--ledger", &ledger])
+    );
     // Read only: a file that is not there is not created.
     let missing = dir.join("missing.db");
     let failed = check(&["--ledger", &format!("sqlite:{}", missing.display())]);

@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{Exit, OutputFormat, instant, load_rules};
+use super::{CliError, Exit, OutputFormat, instant, load_rules};
 use crate::render;
+use crate::service::ledger::read::budget_use;
 use crate::tools::offers::{Query, listing};
 
 #[derive(clap::Args, Debug)]
@@ -22,6 +23,10 @@ pub struct Args {
     code: Option<String>,
     #[arg(long, value_enum, default_value = "text")]
     format: OutputFormat,
+    /// A redemption ledger (sqlite:FILE or postgres://…), read only, to say how much of each
+    /// `budget` is left
+    #[arg(long, value_name = "URL")]
+    ledger: Option<String>,
 }
 
 pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
@@ -32,12 +37,17 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
         .as_deref()
         .map(|name| rules.channel(name))
         .transpose()?;
+    let used = match &args.ledger {
+        Some(url) => Some(budget_use(url, &rules).map_err(|m| CliError::Other(m.to_string()))?),
+        None => None,
+    };
     let found = listing(
         &rules,
         &Query {
             at,
             channel,
             code: args.code.as_deref(),
+            used: used.as_ref(),
         },
     );
     let text = match args.format {

@@ -400,8 +400,14 @@ fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
     if let Some(limit) = &e.limit {
         let _ = writeln!(out, "  limit: {limit}");
     }
-    if let Some(budget) = e.budget {
-        let _ = writeln!(out, "  budget: {budget} redemptions in all");
+    match (e.budget, e.budget_left) {
+        (Some(budget), Some(left)) => {
+            let _ = writeln!(out, "  budget: {left} of {budget} left");
+        }
+        (Some(budget), None) => {
+            let _ = writeln!(out, "  budget: {budget} redemptions in all");
+        }
+        _ => {}
     }
     if let Some(note) = &e.note {
         let _ = writeln!(out, "  note: {}", escape_control(note));

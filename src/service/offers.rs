@@ -75,7 +75,15 @@ pub(super) async fn list(
         Some(name) => request::channel(rules, name)?,
     };
     let code = given(&q.code);
-    let found = listing(rules, &offers::Query { at, channel, code });
+    let found = listing(
+        rules,
+        &offers::Query {
+            at,
+            channel,
+            code,
+            used: None,
+        },
+    );
     if let Some(code) = code
         && found.live.is_empty()
         && found.coming.is_empty()

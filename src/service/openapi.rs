@@ -258,6 +258,7 @@ mod tests {
                 at,
                 channel: Some(1),
                 code: None,
+                used: None,
             },
         );
         let found: ListingDoc =

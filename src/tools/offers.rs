@@ -1,6 +1,8 @@
 //! The knowledge base for every agent (`honor offers`): what is live at an instant, how each
 //! channel honors it, and what to tell a customer where it is not honored.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -93,6 +95,9 @@ pub struct Entry {
     pub limit: Option<String>,
     /// `budget N redemptions`, all customers together.
     pub budget: Option<u64>,
+    /// With a ledger: how many of the budget are left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_left: Option<u64>,
     pub priority: i64,
     pub note: Option<String>,
     /// What a channel that does not honor it tells the customer.
@@ -103,6 +108,8 @@ pub struct Query<'a> {
     pub at: DateTime<Utc>,
     pub channel: Option<usize>,
     pub code: Option<&'a str>,
+    /// A ledger's counts of each offer's redemptions, for what is left of a `budget`.
+    pub used: Option<&'a BTreeMap<String, u64>>,
 }
 
 pub fn listing(rules: &RuleSet, q: &Query) -> Listing {
@@ -258,6 +265,10 @@ fn entry(
             n => format!("{n} times per customer"),
         }),
         budget: compiled.budget,
+        budget_left: compiled
+            .budget
+            .zip(q.used)
+            .map(|(budget, used)| budget.saturating_sub(used.get(&model.id).copied().unwrap_or(0))),
         priority: model.priority,
         note: on
             .and_then(|o| o.note.clone())
