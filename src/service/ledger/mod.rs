@@ -108,6 +108,18 @@ pub enum Redeemed {
     Refused,
 }
 
+impl Redeemed {
+    /// What a key found already in the ledger comes to: the same request answered again, or
+    /// the key reused for another.
+    pub(crate) fn existing(found: Entry, new: &NewRedemption) -> Redeemed {
+        if found.body_hash == new.body_hash {
+            Redeemed::Replayed(found)
+        } else {
+            Redeemed::KeyReused(found)
+        }
+    }
+}
+
 /// A reversal: the entry as it is now, and whether it had been reversed already.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reversal {

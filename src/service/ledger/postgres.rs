@@ -173,11 +173,7 @@ async fn try_redeem(
     lock(&mut tx, lock_id(&["limit", &new.offer, &new.customer])).await?;
     if let Some(found) = find(&mut tx, &new.key).await? {
         tx.rollback().await?;
-        return Ok(if found.body_hash == new.body_hash {
-            Redeemed::Replayed(found)
-        } else {
-            Redeemed::KeyReused(found)
-        });
+        return Ok(Redeemed::existing(found, new));
     }
     // Read committed: each statement below sees every transaction committed before the
     // locks above were granted.

@@ -132,11 +132,7 @@ async fn redeem(
     let mut tx = ledger.writer.begin_with("BEGIN IMMEDIATE").await?;
     if let Some(found) = find(&mut tx, &new.key).await? {
         tx.rollback().await?;
-        return Ok(if found.body_hash == new.body_hash {
-            Redeemed::Replayed(found)
-        } else {
-            Redeemed::KeyReused(found)
-        });
+        return Ok(Redeemed::existing(found, new));
     }
     let redeemed: Vec<String> = sqlx::query_scalar(
         "SELECT offer FROM redemptions WHERE customer = ? AND reversed_at IS NULL ORDER BY seq",
