@@ -5,15 +5,12 @@
 mod workload;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use honor::engine::evaluate::Scratch;
-use honor::input::document;
-use honor::tools::batch;
-use honor::value::time;
-use honor::{Context, RuleSet, Status};
+use honor::Scratch;
+use honor::{RuleSet, Status};
 
 fn setup() -> (
     RuleSet,
-    Vec<document::Doc>,
+    Vec<honor::Document>,
     Vec<serde_json::Value>,
     serde_json::Value,
 ) {
@@ -23,7 +20,7 @@ fn setup() -> (
     )
     .expect("JSON");
     let text = workload::rules_text(&offers, 1);
-    let at = time::parse_instant(workload::INSTANT).unwrap();
+    let at = honor::parse_instant(workload::INSTANT).unwrap();
     let rules = RuleSet::from_texts(vec![("bench.offer".into(), "bench.offer".into(), text)], at)
         .unwrap_or_else(|e| panic!("{e}"));
     let lines = std::fs::read_to_string(dir.join("customers.jsonl")).expect("customers.jsonl");
@@ -33,17 +30,20 @@ fn setup() -> (
         .collect();
     let docs = customers
         .iter()
-        .map(|c| document::parse_json(&workload::context_json(c)).expect("a context"))
+        .map(|c| {
+            honor::Document::parse(&workload::context_json(c), Some(honor::Format::Json))
+                .expect("a context")
+        })
         .collect();
     (rules, docs, customers, offers)
 }
 
-fn verify(rules: &RuleSet, docs: &[document::Doc]) {
-    let at = time::parse_instant(workload::INSTANT).unwrap();
+fn verify(rules: &RuleSet, docs: &[honor::Document]) {
+    let at = honor::parse_instant(workload::INSTANT).unwrap();
     let channel = rules.channel(workload::CHANNEL).unwrap();
     let (mut eligible, mut weighted) = (0usize, 0u64);
     for (ci, doc) in docs.iter().enumerate() {
-        let ctx = Context::from_doc(doc, &rules.model.schema).unwrap();
+        let ctx = rules.context(doc).unwrap();
         let d = rules.decide(&ctx, channel, at, None);
         for (oi, o) in d.offers.iter().enumerate() {
             if o.status == Status::Eligible {
@@ -62,9 +62,9 @@ fn verify(rules: &RuleSet, docs: &[document::Doc]) {
 fn bench(c: &mut Criterion) {
     let (rules, docs, customers, offers) = setup();
     verify(&rules, &docs);
-    let at = time::parse_instant(workload::INSTANT).unwrap();
+    let at = honor::parse_instant(workload::INSTANT).unwrap();
     let channel = rules.channel(workload::CHANNEL).unwrap();
-    let pairs = (docs.len() * rules.offers.len()) as u64;
+    let pairs = (docs.len() * rules.offer_ids().count()) as u64;
 
     let mut group = c.benchmark_group("eligibility");
     group.sample_size(10);
@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut eligible = 0usize;
             for doc in &docs {
-                let ctx = Context::from_doc(doc, &rules.model.schema).unwrap();
+                let ctx = rules.context(doc).unwrap();
                 rules.statuses(&ctx, channel, at, &mut scratch, &mut statuses);
                 eligible += statuses.iter().filter(|s| **s == Status::Eligible).count();
             }
@@ -86,7 +86,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let mut eligible = 0usize;
             for doc in &docs {
-                let ctx = Context::from_doc(doc, &rules.model.schema).unwrap();
+                let ctx = rules.context(doc).unwrap();
                 let d = rules.decide(&ctx, channel, at, None);
                 eligible += d
                     .offers
@@ -99,11 +99,18 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
-    // `honor batch` on the customers as JSON Lines, writing the decisions to nowhere.
+    // `honor batch` on the customers as JSON Lines (the release binary, as a pipeline runs
+    // it), writing the decisions to nowhere.
+    let folder = std::env::temp_dir().join(format!("honor-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).expect("a scratch folder");
+    let rules_file = folder.join("bench.offer");
+    std::fs::write(&rules_file, workload::rules_text(&offers, 1)).expect("the rule file");
+    let contexts = folder.join("customers.jsonl");
     let lines: String = customers
         .iter()
         .map(|c| workload::context_json(c) + "\n")
         .collect();
+    std::fs::write(&contexts, lines).expect("the contexts");
     let mut group = c.benchmark_group("batch");
     group.sample_size(10);
     group.throughput(Throughput::Elements(customers.len() as u64));
@@ -111,31 +118,25 @@ fn bench(c: &mut Criterion) {
         group.bench_function(
             format!("{threads} thread{}", if threads == 1 { "" } else { "s" }),
             |b| {
-                let opts = batch::Options {
-                    channel,
-                    at,
-                    output: batch::Output::Json,
-                    only_eligible: false,
-                    threads,
-                    budget_use: None,
-                    flush_each: false,
-                };
                 b.iter(|| {
-                    let (totals, _) = batch::run(
-                        &rules,
-                        Box::new(std::io::Cursor::new(lines.clone().into_bytes())),
-                        &mut std::io::sink(),
-                        &mut std::io::sink(),
-                        &opts,
-                        &mut |_| {},
-                    )
-                    .unwrap();
-                    assert_eq!(totals.decided, customers.len());
+                    let status = std::process::Command::new(env!("CARGO_BIN_EXE_honor"))
+                        .arg("batch")
+                        .arg("--rules")
+                        .arg(&rules_file)
+                        .arg("--contexts")
+                        .arg(&contexts)
+                        .args(["--channel", workload::CHANNEL, "--at", workload::INSTANT])
+                        .args(["--jobs", &threads.to_string()])
+                        .stdout(std::process::Stdio::null())
+                        .status()
+                        .expect("honor batch runs");
+                    assert!(status.success());
                 })
             },
         );
     }
     group.finish();
+    let _ = std::fs::remove_dir_all(&folder);
 
     let mut group = c.benchmark_group("load");
     group.sample_size(10);

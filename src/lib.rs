@@ -7,7 +7,7 @@
 //!
 //! The language, the evaluation rules and the JSON shapes of a decision are described in
 //! `docs/language.md`; the README is the tour. A context field that looks like a typo of a
-//! schema field is reported by [`Context::near_misses`], never silently read.
+//! schema field is reported by [`RuleSet::near_misses`], never silently read.
 //!
 //! # Load once, decide many times
 //!
@@ -69,19 +69,29 @@
 //! path, the type expected and the value found; [`DocumentError`] gives the line and column.
 //! No input makes the library panic.
 
+#![warn(missing_docs)]
+
 // The parser pest derives without its `std` feature names `alloc` (see `parse`).
 extern crate alloc;
 
-pub mod cli;
-pub mod engine;
-pub mod files;
+// The path a rule file travels, bottom to top: text → `language` (parse, check) → `engine`
+// (compile, evaluate, decide, quote) → `render`; `input` reads what channels pass in;
+// `tools` and `service` sit on top, `cli` on them. Arrows point down only.
+mod engine;
+mod escape;
+mod files;
 mod hash;
-pub mod input;
-pub mod language;
-pub mod render;
-pub mod service;
-pub mod tools;
-pub mod value;
+mod input;
+mod language;
+mod render;
+mod service;
+mod tools;
+mod value;
+
+#[doc(hidden)]
+pub mod cli;
+pub mod ledger;
+pub mod text;
 
 pub use engine::decision::{
     AllChannels, ByChannel, ClauseResult, Decision, Difference, EligibleWhen, Need, OfferDecision,
@@ -91,7 +101,10 @@ pub use engine::evaluate::Scratch;
 pub use engine::evaluate::residual::{Gap, Leaf, Residual, Shown};
 pub use engine::quote::Quote;
 pub use engine::ruleset::{LoadError, RuleSet};
-pub use input::context::{Context, ContextError};
+pub use input::context::{Context, ContextError, NearMiss};
 pub use input::document::{Doc as Document, DocError as DocumentError, Format};
 pub use language::diagnostic::{Diagnostic, Severity};
+pub use language::format::format as format_rules;
+pub use value::money::{Currency, Money, MoneyError};
+pub use value::number::{Decimal, NumberError};
 pub use value::time::parse_instant;

@@ -14,10 +14,16 @@ fn flagged(kind: &str, offers: &str) -> Vec<String> {
     let rules = RuleSet::from_texts(vec![("t.offer".into(), "t.offer".into(), text)], at)
         .unwrap_or_else(|e| panic!("{e}"));
     rules
-        .warnings
+        .warnings()
         .iter()
-        .filter(|d| d.kind == kind)
-        .map(|d| d.message.split('`').nth(1).unwrap_or_default().to_string())
+        .filter(|d| d.kind() == kind)
+        .map(|d| {
+            d.message()
+                .split('`')
+                .nth(1)
+                .unwrap_or_default()
+                .to_string()
+        })
         .collect()
 }
 
@@ -319,11 +325,13 @@ fn always_beaten_names_the_winner() {
     )
     .unwrap();
     let d = rules
-        .warnings
+        .warnings()
         .iter()
-        .find(|d| d.kind == "always-beaten")
+        .find(|d| d.kind() == "always-beaten")
         .unwrap();
-    assert!(d.message.contains("`ten` is never applied") && d.message.contains("`twenty` can too"));
+    assert!(
+        d.message().contains("`ten` is never applied") && d.message().contains("`twenty` can too")
+    );
 }
 
 /// `(first, second, same?)`.

@@ -5,10 +5,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 
-use honor::engine::evaluate::Scratch;
-use honor::input::document;
-use honor::value::money::Money;
-use honor::{Context, RuleSet, Status};
+use honor::Scratch;
+use honor::{RuleSet, Status};
 
 const SCHEMA: &str = "context {\n  c.n number\n  c.m money\n  c.t text\n  c.b bool\n  c.d date\n  c.l list of text\n}\n";
 
@@ -214,10 +212,10 @@ fn instant() -> impl Strategy<Value = DateTime<Utc>> {
 
 fn flagged(rules: &RuleSet, kind: &str) -> Vec<usize> {
     rules
-        .warnings
+        .warnings()
         .iter()
-        .filter(|d| d.kind == kind)
-        .filter_map(|d| rules.offer_index(d.message.split('`').nth(1)?).ok())
+        .filter(|d| d.kind() == kind)
+        .filter_map(|d| rules.offer_index(d.message().split('`').nth(1)?).ok())
         .collect()
 }
 
@@ -237,19 +235,18 @@ proptest! {
         let mut scratch = Scratch::default();
         let mut statuses = Vec::new();
         for (doc, instant) in &contexts {
-            let doc = document::parse_json(doc).unwrap();
-            let ctx = Context::from_doc(&doc, &rules.model.schema).unwrap();
-            for channel in 0..rules.model.channels.len() {
+            let doc = honor::Document::parse(doc, Some(honor::Format::Json)).unwrap();
+            let ctx = rules.context(&doc).unwrap();
+            for channel in 0..rules.channels().len() {
                 rules.statuses(&ctx, channel, *instant, &mut scratch, &mut statuses);
                 for &i in &never {
                     prop_assert_ne!(statuses[i], Status::Eligible, "{}\n{:?}", text, doc);
                 }
-                if let Some(honor::value::Value::Money(list)) = ctx.get(honor::language::check::schema::PRICE) {
-                    let list: Money = *list;
+                if let Some(list) = ctx.price() {
                     let quote = rules.quote(&statuses, channel, list);
                     for &i in &beaten {
-                        let id = &rules.model.offers[i].id;
-                        prop_assert!(!quote.applied.contains(id), "{} applied\n{}\n{:?}", id, text, doc);
+                        let id = rules.offer_ids().nth(i).unwrap().to_string();
+                        prop_assert!(!quote.applied.contains(&id), "{} applied\n{}\n{:?}", id, text, doc);
                     }
                 }
             }

@@ -10,9 +10,7 @@ fn honor(args: &[&str], stdin: Option<&str>) -> Output {
     common::run_in(common::root(), args, stdin.map(str::as_bytes))
 }
 
-use honor::input::document;
-use honor::value::time;
-use honor::{Context, RuleSet};
+use honor::RuleSet;
 
 const AT: &str = "2026-12-01T15:00:00Z";
 const FILE: &str = "tests/batch/customers.jsonl";
@@ -34,7 +32,7 @@ fn batch(channel: &str, extra: &[&str]) -> Output {
 #[test]
 fn batch_lines_equal_check_decisions() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let at = time::parse_instant(AT).unwrap();
+    let at = honor::parse_instant(AT).unwrap();
     let rules = RuleSet::load(&root.join("rules"), at).unwrap();
     let input = std::fs::read_to_string(root.join(FILE)).unwrap();
     for channel in ["web", "store", "phone"] {
@@ -44,10 +42,10 @@ fn batch_lines_equal_check_decisions() {
             .lines()
             .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap());
         for (n, line) in input.lines().enumerate() {
-            let Ok(doc) = document::parse_json(line) else {
+            let Ok(doc) = honor::Document::parse(line, Some(honor::Format::Json)) else {
                 continue;
             };
-            let Ok(ctx) = Context::from_doc(&doc, &rules.model.schema) else {
+            let Ok(ctx) = rules.context(&doc) else {
                 continue;
             };
             let check = rules.decide(&ctx, rules.channel(channel).unwrap(), at, None);
@@ -153,12 +151,14 @@ fn full_prints_the_decision_check_gives_on_one_line() {
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     let line: serde_json::Value = serde_json::from_str(stdout.trim_end()).unwrap();
     let root = common::root();
-    let at = time::parse_instant(AT).unwrap();
+    let at = honor::parse_instant(AT).unwrap();
     let rules = RuleSet::load(&root.join("rules"), at).unwrap();
-    let doc =
-        document::parse_json("{\"customer\": {\"tenure_months\": 26}, \"price\": \"130.00 USD\"}")
-            .unwrap();
-    let ctx = Context::from_doc(&doc, &rules.model.schema).unwrap();
+    let doc = honor::Document::parse(
+        "{\"customer\": {\"tenure_months\": 26}, \"price\": \"130.00 USD\"}",
+        Some(honor::Format::Json),
+    )
+    .unwrap();
+    let ctx = rules.context(&doc).unwrap();
     let check = rules.decide(&ctx, rules.channel("web").unwrap(), at, None);
     assert_eq!(line, serde_json::to_value(&check).unwrap());
 }

@@ -65,8 +65,8 @@ fn value_errors_are_standard_errors() {
     fn keep_as_source(e: impl std::error::Error + 'static) -> Box<dyn std::error::Error> {
         Box::new(e)
     }
-    let money = honor::value::money::Money::parse("5.001 USD").unwrap_err();
-    let number = honor::value::number::Decimal::parse("12x").unwrap_err();
+    let money = honor::Money::parse("5.001 USD").unwrap_err();
+    let number = honor::Decimal::parse("12x").unwrap_err();
     assert!(keep_as_source(money).to_string().contains("USD"));
     assert!(!keep_as_source(number).to_string().is_empty());
 }

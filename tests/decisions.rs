@@ -3,21 +3,20 @@
 
 use std::path::Path;
 
-use honor::input::document;
-use honor::value::time;
-use honor::{Context, RuleSet, render};
+use honor::{Context, RuleSet};
 
 const AT: &str = "2026-12-01T15:00:00Z";
 
 fn load(path: &Path) -> (RuleSet, Context) {
-    let at = time::parse_instant(AT).expect("a valid instant");
+    let at = honor::parse_instant(AT).expect("a valid instant");
     let rules = RuleSet::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")), at)
         .expect("the sample rules load");
     let text = std::fs::read_to_string(path).expect("the sample context is readable");
-    let doc =
-        document::parse(&text, document::Format::of_path(path)).expect("the sample context parses");
-    let ctx =
-        Context::from_doc(&doc, &rules.model.schema).expect("the sample context fits the schema");
+    let doc = honor::Document::parse(&text, honor::Format::of_path(path))
+        .expect("the sample context parses");
+    let ctx = rules
+        .context(&doc)
+        .expect("the sample context fits the schema");
     (rules, ctx)
 }
 
@@ -33,11 +32,11 @@ fn sample_decisions_on_every_channel() {
     let _guard = without_fingerprint().bind_to_scope();
     insta::glob!("../rules", "contexts/*", |path| {
         let (rules, ctx) = load(path);
-        let at = time::parse_instant(AT).unwrap();
+        let at = honor::parse_instant(AT).unwrap();
         let all = rules.decide_all(&ctx, at, None);
-        insta::assert_snapshot!("text", render::text::all_channels(&all, false));
+        insta::assert_snapshot!("text", honor::text::all_channels(&all, false));
         insta::assert_json_snapshot!("parity", all.parity);
-        for (c, channel) in rules.model.channels.iter().enumerate() {
+        for (c, channel) in rules.channels().iter().enumerate() {
             let one = rules.decide(&ctx, c, at, None);
             assert_eq!(
                 one, all.decisions.0[c].1,
@@ -54,21 +53,17 @@ fn sample_decisions_on_every_channel() {
 fn honoring_channels_agree_on_status_explanation_and_price() {
     insta::glob!("../rules", "contexts/*", |path| {
         let (rules, ctx) = load(path);
-        let all = rules.decide_all(&ctx, time::parse_instant(AT).unwrap(), None);
-        for (i, offer) in rules.model.offers.iter().enumerate() {
-            let views: Vec<_> = offer
-                .honored_on
+        let all = rules.decide_all(&ctx, honor::parse_instant(AT).unwrap(), None);
+        for (i, id) in rules.offer_ids().enumerate() {
+            let views: Vec<_> = rules
+                .honored_on(i)
                 .iter()
                 .map(|&c| &all.decisions.0[c].1.offers[i])
                 .collect();
             for pair in views.windows(2) {
-                assert_eq!(pair[0].status, pair[1].status, "{}: status", offer.id);
-                assert_eq!(
-                    pair[0].clauses, pair[1].clauses,
-                    "{}: explanation",
-                    offer.id
-                );
-                assert_eq!(pair[0].price, pair[1].price, "{}: price", offer.id);
+                assert_eq!(pair[0].status, pair[1].status, "{}: status", id);
+                assert_eq!(pair[0].clauses, pair[1].clauses, "{}: explanation", id);
+                assert_eq!(pair[0].price, pair[1].price, "{}: price", id);
             }
         }
         assert!(all.parity.same);
@@ -81,7 +76,7 @@ fn one_offer_narrows_the_listing_not_the_quote() {
         env!("CARGO_MANIFEST_DIR"),
         "/rules/contexts/emailed-upgrade.yaml"
     )));
-    let at = time::parse_instant(AT).unwrap();
+    let at = honor::parse_instant(AT).unwrap();
     let only = rules.offer_index("loyalty_ten").unwrap();
     let phone = rules.channel("phone").unwrap();
     let narrowed = rules.decide(&ctx, phone, at, Some(only));
@@ -100,10 +95,10 @@ fn one_offer_narrows_the_listing_not_the_quote() {
 fn fast_and_explained_paths_agree_on_the_samples() {
     insta::glob!("../rules", "contexts/*", |path| {
         let (rules, ctx) = load(path);
-        let at = time::parse_instant(AT).unwrap();
-        let mut scratch = honor::engine::evaluate::Scratch::default();
+        let at = honor::parse_instant(AT).unwrap();
+        let mut scratch = honor::Scratch::default();
         let mut fast = Vec::new();
-        for channel in 0..rules.model.channels.len() {
+        for channel in 0..rules.channels().len() {
             rules.statuses(&ctx, channel, at, &mut scratch, &mut fast);
             let explained: Vec<_> = rules
                 .decide(&ctx, channel, at, None)

@@ -4,18 +4,18 @@
 
 mod common;
 
-use honor::input::document::{self, Doc, Format};
-use honor::{Context, RuleSet};
+use honor::RuleSet;
+use honor::{Document as Doc, Format};
 
 const AT: &str = "2026-12-01T15:00:00Z";
 
 fn rules() -> RuleSet {
-    let at = honor::value::time::parse_instant(AT).unwrap();
+    let at = honor::parse_instant(AT).unwrap();
     RuleSet::load(&common::root().join("rules"), at).unwrap()
 }
 
 fn yaml(text: &str) -> Result<Doc, String> {
-    document::parse(text, Some(Format::Yaml)).map_err(|e| e.to_string())
+    honor::Document::parse(text, Some(Format::Yaml)).map_err(|e| e.to_string())
 }
 
 #[test]
@@ -44,7 +44,7 @@ fn yaml_only_number_forms_are_errors_naming_the_path() {
     let rules = rules();
     let ctx = |v: &str| {
         let doc = yaml(&format!("customer:\n  tenure_months: {v}\n")).unwrap();
-        Context::from_doc(&doc, &rules.model.schema).map_err(|e| e.to_string())
+        rules.context(&doc).map_err(|e| e.to_string())
     };
     assert!(ctx("1e3").is_ok());
     for form in [
@@ -55,16 +55,15 @@ fn yaml_only_number_forms_are_errors_naming_the_path() {
     }
     // in a text field, a number form is not quietly made text
     let doc = yaml("customer:\n  plan: 0x1F\n").unwrap();
-    let e = Context::from_doc(&doc, &rules.model.schema)
-        .unwrap_err()
-        .to_string();
+    let e = rules.context(&doc).unwrap_err().to_string();
     assert!(e.contains("`customer.plan`"), "{e}");
 }
 
 #[test]
 fn numbers_keep_their_digits_without_the_json_library_s_arbitrary_precision() {
-    let doc = document::parse_json(
+    let doc = honor::Document::parse(
         r#"{"a": 59.99, "b": 12.000, "c": 123456789012345678901234567890.5, "d": -1e-3}"#,
+        Some(Format::Json),
     )
     .unwrap();
     assert_eq!(doc.get("a"), Some(&Doc::Number("59.99".into())));
@@ -84,7 +83,7 @@ fn numbers_keep_their_digits_without_the_json_library_s_arbitrary_precision() {
 #[test]
 fn a_field_given_twice_is_refused_with_both_places() {
     let json = "{\n  \"customer\": {\"tenure_months\": 3},\n  \"price\": \"1.00 USD\",\n  \"price\": \"900.00 USD\"\n}";
-    let e = document::parse_json(json).unwrap_err();
+    let e = honor::Document::parse(json, Some(honor::Format::Json)).unwrap_err();
     assert_eq!(e.line, Some(4));
     assert!(
         e.message
@@ -93,7 +92,7 @@ fn a_field_given_twice_is_refused_with_both_places() {
         e.message
     );
     let nested = "{\"customer\": {\"plan\": \"a\",\n \"plan\": \"b\"}}";
-    let e = document::parse_json(nested).unwrap_err();
+    let e = honor::Document::parse(nested, Some(honor::Format::Json)).unwrap_err();
     assert!(
         e.message
             .contains("`customer.plan` is given twice, on line 1 and on line 2"),
@@ -102,7 +101,7 @@ fn a_field_given_twice_is_refused_with_both_places() {
     );
 
     let yaml_text = "customer:\n  tenure_months: 3\nprice: 1.00 USD\nprice: 900.00 USD\n";
-    let e = document::parse(yaml_text, Some(Format::Yaml)).unwrap_err();
+    let e = honor::Document::parse(yaml_text, Some(Format::Yaml)).unwrap_err();
     assert!(
         e.message
             .contains("`price` is given twice, on line 3 and on line 4"),
@@ -110,7 +109,7 @@ fn a_field_given_twice_is_refused_with_both_places() {
         e.message
     );
     let yaml_nested = "customer:\n  plan: a\n  tenure_months: 3\n  plan: b\n";
-    let e = document::parse(yaml_nested, Some(Format::Yaml)).unwrap_err();
+    let e = honor::Document::parse(yaml_nested, Some(Format::Yaml)).unwrap_err();
     assert!(
         e.message
             .contains("`customer.plan` is given twice, on line 2 and on line 4"),

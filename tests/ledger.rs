@@ -7,9 +7,9 @@ mod support;
 
 use std::sync::Arc;
 
-use honor::service::ledger::postgres::PostgresLedger;
-use honor::service::ledger::sqlite::SqliteLedger;
-use honor::service::ledger::{Ledger, NewRedemption, Redeemed, View};
+use honor::ledger::PostgresLedger;
+use honor::ledger::SqliteLedger;
+use honor::ledger::{Ledger, NewRedemption, Redeemed, View};
 use support::TempDir;
 use support::pg::Schema;
 
@@ -74,7 +74,7 @@ fn offers(ids: &[&str]) -> Vec<String> {
     ids.iter().map(|s| s.to_string()).collect()
 }
 
-fn recorded(r: Redeemed) -> honor::service::ledger::Entry {
+fn recorded(r: Redeemed) -> honor::ledger::Entry {
     match r {
         Redeemed::Recorded(e) => e,
         other => panic!("expected a recorded redemption, got {other:?}"),

@@ -531,8 +531,8 @@ fn a_ledger_that_cannot_be_opened_stops_the_start_in_words() {
 
 #[test]
 fn a_long_history_lists_the_most_recent_thousand() {
-    use honor::service::ledger::sqlite::SqliteLedger;
-    use honor::service::ledger::{Ledger, NewRedemption};
+    use honor::ledger::SqliteLedger;
+    use honor::ledger::{Ledger, NewRedemption};
     let dir = scratch("redeem-long-history");
     let file = dir.join("ledger.db");
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -549,7 +549,7 @@ fn a_long_history_lists_the_most_recent_thousand() {
                 body_hash: i.to_string(),
                 budgeted: false,
             };
-            let mut yes = |_: &honor::service::ledger::View| true;
+            let mut yes = |_: &honor::ledger::View| true;
             ledger.redeem(&new, &mut yes).await.unwrap();
         }
         ledger.close().await.unwrap();

@@ -1,25 +1,23 @@
 //! The rules of docs/language.md's "How an offer is decided", each pinned on a small rule set: windows at day ends
 //! across daylight saving, birthdays, codes, money, three-valued logic and `missing`.
 
-use honor::input::document;
-use honor::value::time;
 use honor::{Context, Decision, RuleSet, Status};
 
 fn rules(text: &str) -> RuleSet {
-    let at = time::parse_instant("2016-01-01T00:00:00Z").unwrap();
+    let at = honor::parse_instant("2016-01-01T00:00:00Z").unwrap();
     RuleSet::from_texts(vec![("t.offer".into(), "t.offer".into(), text.into())], at)
         .unwrap_or_else(|e| panic!("rules do not load:\n{e}"))
 }
 
 fn context(rules: &RuleSet, doc: &str) -> Context {
-    let doc = document::parse(doc, None).expect("the context parses");
-    Context::from_doc(&doc, &rules.model.schema).expect("the context fits the schema")
+    let doc = honor::Document::parse(doc, None).expect("the context parses");
+    rules.context(&doc).expect("the context fits the schema")
 }
 
 fn decide(rules: &RuleSet, doc: &str, channel: &str, at: &str) -> Decision {
     let ctx = context(rules, doc);
     let channel = rules.channel(channel).unwrap();
-    rules.decide(&ctx, channel, time::parse_instant(at).unwrap(), None)
+    rules.decide(&ctx, channel, honor::parse_instant(at).unwrap(), None)
 }
 
 fn status(rules: &RuleSet, doc: &str, at: &str) -> Status {
@@ -282,10 +280,8 @@ fn null_is_missing_and_wrong_values_name_the_path() {
         Status::Unknown
     );
     let err = |doc: &str| {
-        let doc = document::parse(doc, None).unwrap();
-        Context::from_doc(&doc, &r.model.schema)
-            .unwrap_err()
-            .to_string()
+        let doc = honor::Document::parse(doc, None).unwrap();
+        r.context(&doc).unwrap_err().to_string()
     };
     assert_eq!(
         err(r#"{"c": {"n": "abc"}}"#),
@@ -348,7 +344,7 @@ fn decisions_are_byte_identical_across_runs() {
         r#"context { c.n number } offer a { title "A" when c.n > 1 benefit 10% off } offer b { title "B" benefit 1.00 USD off stackable }"#,
     );
     let ctx = context(&r, r#"{"c": {"n": 2}, "price": "10.00 USD"}"#);
-    let at = time::parse_instant("2016-05-10T12:00:00Z").unwrap();
+    let at = honor::parse_instant("2016-05-10T12:00:00Z").unwrap();
     let first = serde_json::to_string(&r.decide_all(&ctx, at, None)).unwrap();
     for _ in 0..5 {
         assert_eq!(
@@ -367,9 +363,9 @@ fn a_leap_second_is_the_last_instant_of_its_minute() {
     assert_eq!(d.at, leap, "`at` prints the instant as given");
     // the fast path decides it the same way
     let ctx = context(&r, "{}");
-    let mut scratch = honor::engine::evaluate::Scratch::default();
+    let mut scratch = honor::Scratch::default();
     let mut statuses = Vec::new();
-    let at = time::parse_instant(leap).unwrap();
+    let at = honor::parse_instant(leap).unwrap();
     r.statuses(&ctx, 0, at, &mut scratch, &mut statuses);
     assert_eq!(statuses, vec![Status::Eligible]);
     let r = rules("offer a { title \"A\" valid from 2017-01-01 }");
@@ -383,7 +379,7 @@ fn on_a_channel_that_does_not_honor_the_offer_changes_nothing() {
          on store { note \"store note\" fee 5.00 USD } }",
     );
     let ctx = context(&r, r#"{"price": "100.00 USD"}"#);
-    let at = time::parse_instant("2016-05-10T10:00:00Z").unwrap();
+    let at = honor::parse_instant("2016-05-10T10:00:00Z").unwrap();
     let all = r.decide_all(&ctx, at, None);
     let store = &all.decisions.0[1].1;
     assert_eq!(store.offers[0].status, Status::NotHonored);
@@ -426,7 +422,7 @@ fn codes_and_proofs_are_trimmed_of_unicode_white_space_only() {
 }
 
 fn load_error(text: &str) -> String {
-    let at = time::parse_instant("2016-01-01T00:00:00Z").unwrap();
+    let at = honor::parse_instant("2016-01-01T00:00:00Z").unwrap();
     match RuleSet::from_texts(vec![("t.offer".into(), "t.offer".into(), text.into())], at) {
         Ok(_) => panic!("the rules load:\n{text}"),
         Err(e) => e.render(),
@@ -480,7 +476,7 @@ fn a_lone_carriage_return_ends_a_line_and_its_comment() {
     let e = load_error(text);
     assert!(e.contains("t.offer:4:"), "the error is on line 4: {e}");
     let r = rules("# the offers\roffer a { title \"A\" }\r# end\r");
-    assert_eq!(r.model.offers.len(), 1);
+    assert_eq!(r.offer_ids().count(), 1);
 }
 
 #[test]
@@ -496,7 +492,7 @@ fn check_text_shows_the_fee_and_why_an_eligible_offer_is_left_out() {
         "phone",
         "2016-05-10T10:00:00Z",
     );
-    let text = honor::render::text::decision(&d, false);
+    let text = honor::text::decision(&d, false);
     assert!(
         text.contains("upgrade  eligible     599.00 USD + 5.00 USD fee on phone"),
         "{text}"
@@ -520,7 +516,7 @@ fn check_text_shows_the_fee_and_why_an_eligible_offer_is_left_out() {
         "web",
         "2016-05-10T10:00:00Z",
     );
-    let text = honor::render::text::decision(&d, false);
+    let text = honor::text::decision(&d, false);
     assert!(
         text.contains(
             "extra (stackable, added on top): 0.00 USD → 0.00 USD (nothing left to take off)"

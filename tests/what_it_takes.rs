@@ -2,27 +2,24 @@
 //! offer from a customer (`needs`, `final`), and the first instant it would be eligible
 //! (`eligible_from`), in JSON and in the lines an agent reads out.
 
-use honor::input::document;
-use honor::render;
-use honor::value::time;
 use honor::{Context, Decision, RuleSet, Status};
 use proptest::prelude::*;
 
 fn rules(text: &str) -> RuleSet {
-    let at = time::parse_instant("2026-01-01T00:00:00Z").unwrap();
+    let at = honor::parse_instant("2026-01-01T00:00:00Z").unwrap();
     RuleSet::from_texts(vec![("t.offer".into(), "t.offer".into(), text.into())], at)
         .unwrap_or_else(|e| panic!("rules do not load:\n{e}"))
 }
 
 fn context(rules: &RuleSet, doc: &str) -> Context {
-    let doc = document::parse(doc, None).expect("the context parses");
-    Context::from_doc(&doc, &rules.model.schema).expect("the context fits the schema")
+    let doc = honor::Document::parse(doc, None).expect("the context parses");
+    rules.context(&doc).expect("the context fits the schema")
 }
 
 fn decide(rules: &RuleSet, doc: &str, at: &str) -> Decision {
     let ctx = context(rules, doc);
     let channel = rules.channel("web").unwrap();
-    rules.decide(&ctx, channel, time::parse_instant(at).unwrap(), None)
+    rules.decide(&ctx, channel, honor::parse_instant(at).unwrap(), None)
 }
 
 fn needs_json(d: &Decision) -> serde_json::Value {
@@ -42,7 +39,7 @@ fn pretty(v: &impl serde::Serialize) -> String {
 
 /// The offer's line and what follows it in `honor check` text.
 fn lines(d: &Decision) -> String {
-    let text = render::text::decision(d, false);
+    let text = honor::text::decision(d, false);
     text.lines()
         .skip(1)
         .take_while(|l| !l.trim_start().starts_with("quote:"))
@@ -201,7 +198,7 @@ proptest! {
             r#"{{"c": {{"born": "{:04}-{:02}-{:02}", "since": "{:04}-{:02}-{:02}"}}}}"#,
             born.0, born.1, born.2, since.0, since.1, since.2
         );
-        let at = time::parse_instant(AT).unwrap();
+        let at = honor::parse_instant(AT).unwrap();
         let ctx = context(&r, &doc);
         let d = r.decide(&ctx, r.channel("web").unwrap(), at, None);
         let o = &d.offers[0];
@@ -209,7 +206,7 @@ proptest! {
             prop_assert!(o.eligible_from.is_none());
             prop_assert!(o.needs.is_empty());
         } else if let Some(from) = &o.eligible_from {
-            let t = time::parse_instant(from).unwrap();
+            let t = honor::parse_instant(from).unwrap();
             prop_assert!(t > at);
             prop_assert_eq!(run_with(&r, &doc, t), Status::Eligible);
             let before = t - chrono::Duration::nanoseconds(1);
@@ -234,7 +231,7 @@ proptest! {
             "context {{ c.x {ty} }}\noffer a {{ title \"A\" when c.x {op} {lit} }}"
         ));
         let doc = |v: i64| format!(r#"{{"c": {{"x": {}}}}}"#, val(v));
-        let at = time::parse_instant(AT).unwrap();
+        let at = honor::parse_instant(AT).unwrap();
         let d = {
             let ctx = context(&r, &doc(x));
             r.decide(&ctx, r.channel("web").unwrap(), at, None)
@@ -274,7 +271,7 @@ fn decimal(cents: i64) -> String {
 #[test]
 fn a_budget_counts_every_customer_and_needs_a_ledger() {
     let r = rules("offer b { title \"First thousand\" budget 1000 redemptions }");
-    let at = time::parse_instant(AT).unwrap();
+    let at = honor::parse_instant(AT).unwrap();
     let decide_with = |used: Option<u64>| {
         let mut ctx = context(&r, "{}");
         if let Some(used) = used {
@@ -294,7 +291,7 @@ fn a_budget_counts_every_customer_and_needs_a_ledger() {
     // the fast path reads the same counts
     let mut ctx = context(&r, "{}");
     ctx.set_budget_use([(String::from("b"), 1000)].into_iter().collect());
-    let mut scratch = honor::engine::evaluate::Scratch::default();
+    let mut scratch = honor::Scratch::default();
     let mut statuses = Vec::new();
     r.statuses(&ctx, 0, at, &mut scratch, &mut statuses);
     assert_eq!(statuses, vec![Status::Ineligible]);

@@ -304,18 +304,3 @@ fn fingerprint(stdout: &[u8]) -> String {
         .unwrap_or_default()
         .to_string()
 }
-
-/// The syntax tree compares by meaning: the currency counts, where it was written does not.
-#[test]
-fn currency_declarations_compare_by_currency() {
-    use honor::language::parse::parse_file;
-    let (euro, d1) = parse_file("currency EUR\n", 0);
-    let (euro_again, d2) = parse_file("\n\n  currency    EUR  # the shop's\n", 0);
-    let (dollar, d3) = parse_file("currency USD\n", 0);
-    assert!(d1.is_empty() && d2.is_empty() && d3.is_empty());
-    assert_eq!(euro, euro_again);
-    assert_ne!(euro, dollar);
-    let (bad, errors) = parse_file("currency EUU\n", 0);
-    assert!(bad.declarations.is_empty());
-    assert_eq!(errors[0].kind, "unknown-currency");
-}

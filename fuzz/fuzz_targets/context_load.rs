@@ -29,9 +29,9 @@ fn rules() -> &'static honor::RuleSet {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    for format in [None, Some(honor::input::document::Format::Json), Some(honor::input::document::Format::Yaml)] {
-        if let Ok(doc) = honor::input::document::parse(text, format) {
-            let _ = honor::Context::from_doc(&doc, &rules().model.schema).map_err(|e| e.to_string());
+    for format in [None, Some(honor::Format::Json), Some(honor::Format::Yaml)] {
+        if let Ok(doc) = honor::Document::parse(text, format) {
+            let _ = rules().context(&doc).map_err(|e| e.to_string());
         }
     }
 });

@@ -13,19 +13,23 @@ fuzz_target!(|data: &[u8]| {
     let Ok(rules) = honor::RuleSet::from_texts(vec![("f.offer".into(), "f.offer".into(), rules_text.into())], at) else {
         return;
     };
-    let Ok(doc) = honor::input::document::parse(context_text, None) else { return };
-    let Ok(ctx) = honor::Context::from_doc(&doc, &rules.model.schema) else { return };
+    let Ok(doc) = honor::Document::parse(context_text, None) else { return };
+    let Ok(ctx) = rules.context(&doc) else { return };
     let all = rules.decide_all(&ctx, at, None);
-    let _ = honor::render::text::all_channels(&all, true);
+    let _ = honor::text::all_channels(&all, true);
     let _ = serde_json::to_string(&all).expect("decisions serialise");
-    let mut scratch = honor::engine::evaluate::Scratch::default();
+    let mut scratch = honor::Scratch::default();
     let mut statuses = Vec::new();
     for (channel, decision) in all.decisions.values().enumerate() {
         rules.statuses(&ctx, channel, at, &mut scratch, &mut statuses);
         let explained: Vec<_> = decision.offers.iter().map(|o| o.status).collect();
         assert_eq!(statuses, explained, "the fast path and the explained path disagree");
     }
-    let fees = rules.offers.iter().any(|o| o.fees.iter().any(Option::is_some));
+    let fees = all
+        .parity
+        .differences
+        .iter()
+        .any(|d| matches!(d, honor::Difference::Declared { fee: Some(_), .. }));
     if !fees {
         assert!(all.parity.same, "channels disagree without a declared fee");
     }

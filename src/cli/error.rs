@@ -2,10 +2,10 @@
 
 use std::io;
 
+use crate::escape::{escape_control_keep_lines, excerpt};
 use crate::files::FileError;
 use crate::input::context::ContextError;
 use crate::input::document::DocError;
-use crate::render::escape::{escape_control_keep_lines, excerpt};
 
 /// Bad input or an output that cannot be written: the message goes to stderr and the exit
 /// code is 2.

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::engine::ruleset::RuleSet;
 use crate::files;
 use crate::input::context::Context;
-use crate::input::document::{self, Format};
+use crate::input::document::{Doc, Format};
 use crate::value::time::parse_instant;
 
 /// Every command's exit codes, for scripts and CI.
@@ -151,12 +151,11 @@ pub fn load_context(
             error,
         })?
     };
-    let doc =
-        document::parse(&text, Format::of_path(path)).map_err(|error| CliError::Document {
-            file: file.clone(),
-            error,
-        })?;
-    for miss in Context::near_misses(&doc, &rules.model.schema) {
+    let doc = Doc::parse(&text, Format::of_path(path)).map_err(|error| CliError::Document {
+        file: file.clone(),
+        error,
+    })?;
+    for miss in rules.near_misses(&doc) {
         writeln!(err, "{file}: warning: {miss}")?;
     }
     Context::from_doc(&doc, &rules.model.schema).map_err(|error| CliError::Context { file, error })

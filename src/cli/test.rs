@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::{CliError, Exit, load_rules};
 use crate::engine::ruleset::files_below;
+use crate::escape::excerpt;
 use crate::language::diagnostic::did_you_mean;
-use crate::render::excerpt;
 use crate::tools::cases;
 use crate::tools::test_report::{self, Reporter};
 use crate::tools::testing::{self, Options, RunError, Totals};

@@ -23,22 +23,32 @@ use crate::value::{Value, quoted};
 
 pub use crate::engine::evaluate::outcome::{Outcome, Status};
 
+/// One clause of an offer as a decision explains it: `{"clause", "label"?, "result", "detail"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ClauseResult {
+    /// The clause's keyword: `valid`, `code`, `proof`, `when`, `limit`, `budget`, `currency`.
     pub clause: &'static str,
+    /// A `when`'s label, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// Whether the clause holds for this customer now.
     pub result: Outcome,
+    /// The clause and the values it read, in words.
     pub detail: String,
 }
 
 /// One offer's decision on one channel, as docs/language.md ("Decisions as JSON") shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OfferDecision {
+    /// The offer's id, as the rule file names it.
     pub id: String,
+    /// The offer's title, for the customer.
     pub title: String,
+    /// The offer's status on this channel.
     pub status: Status,
+    /// Every clause that decides eligibility, explained, in the order written.
     pub clauses: Vec<ClauseResult>,
+    /// The context fields the decision needed but did not have, sorted.
     pub missing: Vec<String>,
     /// What would turn a "no" into a "yes": the residual of each clause that fails or is
     /// unknown, in clause order; empty when the offer is eligible (docs/language.md, "What would it take").
@@ -55,7 +65,9 @@ pub struct OfferDecision {
     /// Why a failing clause can never pass (for text output): its explanation.
     #[serde(skip)]
     pub final_because: Vec<String>,
+    /// The customer's price with this offer alone (`"117.00 USD"`), when the context has a price and the offer has a price benefit.
     pub price: Option<String>,
+    /// The offer's note for this channel (an `on <channel>` note wins over the offer's).
     pub note: Option<String>,
     /// For `not_honored`: the status it would have where honored.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,8 +75,10 @@ pub struct OfferDecision {
     /// For `not_honored`: what to tell the customer (`null` when the offer says nothing).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elsewhere: Option<Option<String>>,
+    /// For `not_honored`: the channels that honor it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub honored_on: Option<Vec<String>>,
+    /// A fee this channel adds to the price (`on <channel> fee …`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fee: Option<String>,
 }
@@ -74,6 +88,7 @@ pub struct OfferDecision {
 pub struct EligibleWhen {
     /// The local date and time, like `Sat 1 Aug 2026, 00:00 America/Chicago`.
     pub local: String,
+    /// Why then: the window starts, or a birthday or anniversary is reached.
     pub because: Because,
 }
 
@@ -83,25 +98,35 @@ pub struct EligibleWhen {
 pub enum Need {
     /// The window has not started: it starts at `from` (UTC).
     Valid {
+        /// The window's first instant, RFC 3339 in UTC.
         from: String,
     },
+    /// A code the customer must give.
     Code {
+        /// The code, as the rule file writes it.
         code: String,
     },
+    /// A proof the agent must check (`"student ID"`).
     Proof {
+        /// The proof, as the rule file writes it.
         proof: String,
     },
     /// The customer's past redemptions are not known.
     Limit {
+        /// `["redeemed"]`.
         missing: [&'static str; 1],
     },
     /// No ledger is attached to count the offer's redemptions.
     Budget {
+        /// `["ledger"]`.
         missing: [&'static str; 1],
     },
+    /// A `when` that fails or is unknown, and what of it still has to hold.
     When {
+        /// The `when`'s label, when it has one.
         #[serde(skip_serializing_if = "Option::is_none")]
         label: Option<String>,
+        /// The tests still to hold, in negation normal form.
         residual: Residual,
     },
 }
@@ -109,17 +134,24 @@ pub enum Need {
 /// Every offer on one channel.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Decision {
+    /// The channel decided on.
     pub channel: String,
+    /// The instant decided at, RFC 3339 in UTC.
     pub at: String,
+    /// The rule set's fingerprint (`sha256:…`).
     pub rules: String,
+    /// Every offer, in rule-set order.
     pub offers: Vec<OfferDecision>,
+    /// The best combination of the eligible offers' price benefits, when the context has a price.
     pub quote: Option<Quote>,
 }
 
 /// Every channel, and whether they agree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllChannels {
+    /// Each channel's decision.
     pub decisions: ByChannel<Decision>,
+    /// Whether the channels that honor each offer agree on it.
     pub parity: Parity,
 }
 
@@ -145,9 +177,12 @@ impl<T: Serialize> Serialize for ByChannel<T> {
     }
 }
 
+/// Whether channels agree: `same` unless an undeclared difference was found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Parity {
+    /// No channel that honors an offer answers differently from another.
     pub same: bool,
+    /// Every difference, declared ones too.
     pub differences: Vec<Difference>,
 }
 
@@ -157,20 +192,31 @@ pub struct Parity {
 pub enum Difference {
     /// Channels that honor the offer answer differently.
     Disagreement {
+        /// The offer's id.
         offer: String,
+        /// The channels that disagree.
         channels: Vec<String>,
     },
+    /// The offer is eligible or could be, but some channels do not honor it.
     NotHonored {
+        /// The offer's id.
         offer: String,
+        /// The channels that do not honor it.
         not_honored_on: Vec<String>,
+        /// The channels that do.
         honored_on: Vec<String>,
+        /// What to tell the customer where it is not honored.
         elsewhere: Option<String>,
     },
     /// An intentional `on <channel>` difference.
     Declared {
+        /// The offer's id.
         offer: String,
+        /// The channel the `on` clause names.
         channel: String,
+        /// Its note, if any.
         note: Option<String>,
+        /// Its fee, if any.
         fee: Option<String>,
     },
 }

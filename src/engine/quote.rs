@@ -18,11 +18,15 @@ pub struct Taker<'a> {
     pub fee: Option<Money>,
 }
 
+/// The best price with the eligible offers combined by the stacking rules (docs/language.md, "Quotes").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Quote {
+    /// The list price from the context (`"130.00 USD"`).
     pub list: String,
+    /// What the customer pays: benefits applied, then the channel's fee.
     #[serde(rename = "final")]
     pub final_price: String,
+    /// The offers applied, in the order applied.
     pub applied: Vec<String>,
     /// How the final price came about, a sentence per step, for the agent to repeat.
     pub explanation: Vec<String>,

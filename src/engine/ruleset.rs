@@ -9,7 +9,7 @@ use crate::engine::compile::fast::Fast;
 use crate::engine::compile::{self, CompiledOffer};
 use crate::engine::evaluate::outcome::Status;
 use crate::engine::evaluate::{self, Scratch};
-use crate::input::context::{Context, ContextError};
+use crate::input::context::{Context, ContextError, NearMiss};
 use crate::input::document::Doc;
 use crate::language::ast;
 use crate::language::check::{self, Model};
@@ -23,23 +23,24 @@ pub const MAX_FILE_BYTES: u64 = crate::files::MAX_RULE_FILE;
 /// A loaded, checked and compiled rule set: load it once, decide many contexts.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
-    pub model: Model,
-    pub offers: Vec<CompiledOffer>,
+    /// What the checker made of the files: schema, channels, offers.
+    pub(crate) model: Model,
+    pub(crate) offers: Vec<CompiledOffer>,
     /// The shared tests the fast path decides statuses with.
-    pub fast: Fast,
-    pub sources: Sources,
+    pub(crate) fast: Fast,
+    pub(crate) sources: Sources,
     /// `sha256:` and 16 hex digits over every file's relative path and bytes.
-    pub fingerprint: String,
+    pub(crate) fingerprint: String,
     /// Lint warnings found while loading.
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 /// A rule set that does not load, with everything wrong with it.
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{}", self.render().trim_end())]
 pub struct LoadError {
-    pub diagnostics: Vec<Diagnostic>,
-    pub sources: Sources,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) sources: Sources,
 }
 
 impl LoadError {
@@ -48,6 +49,11 @@ impl LoadError {
             diagnostics: vec![d],
             sources: Sources::default(),
         }
+    }
+
+    /// Everything wrong, errors and warnings, in file order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
     }
 
     /// Every diagnostic, rendered with its source line.
@@ -254,6 +260,13 @@ impl RuleSet {
         Context::from_doc(doc, &self.model.schema)
     }
 
+    /// The fields of `doc` that the schema does not declare but that are one edit from a
+    /// field it does (`customer.teir`): likely typos, which would otherwise leave the field
+    /// missing. They never change a decision; show them as warnings.
+    pub fn near_misses(&self, doc: &Doc) -> Vec<NearMiss> {
+        Context::near_misses(doc, &self.model.schema)
+    }
+
     /// The channels, in display order; a channel's index is what `decide` takes.
     pub fn channels(&self) -> &[String] {
         &self.model.channels
@@ -275,6 +288,21 @@ impl RuleSet {
         &self.warnings
     }
 
+    /// A warning of this rule set as `honor lint` prints it: `file:line:col`, the line and a
+    /// caret under the place.
+    pub fn render(&self, diagnostic: &Diagnostic) -> String {
+        diagnostic.render(&self.sources)
+    }
+
+    /// The channels that honor the offer at `offer` (its index in rule-set order); the offer
+    /// is `not_on_channel` on the others.
+    pub fn honored_on(&self, offer: usize) -> &[usize] {
+        self.model
+            .offers
+            .get(offer)
+            .map_or(&[], |o| o.honored_on.as_slice())
+    }
+
     /// The index of a channel by name, or what is wrong with the name.
     pub fn channel(&self, name: &str) -> Result<usize, String> {
         self.model
@@ -284,7 +312,7 @@ impl RuleSet {
             .ok_or_else(|| {
                 let mut message = format!(
                     "unknown channel `{}`; this rule set's channels are {}",
-                    crate::render::excerpt(name),
+                    crate::escape::excerpt(name),
                     self.model.channels.join(", ")
                 );
                 if let Some(close) =
@@ -305,7 +333,7 @@ impl RuleSet {
             .ok_or_else(|| {
                 let mut message = format!(
                     "there is no offer `{}` in the rule set",
-                    crate::render::excerpt(id)
+                    crate::escape::excerpt(id)
                 );
                 if let Some(close) =
                     did_you_mean(id, self.model.offers.iter().map(|o| o.id.as_str()))

@@ -26,13 +26,15 @@ pub struct Context {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("context field `{path}` {message}")]
 pub struct ContextError {
+    /// The field's path, as the schema declares it (`customer.tier`).
     pub path: String,
+    /// What is wrong with its value, in words.
     pub message: String,
 }
 
 impl Context {
     /// An empty context: every field missing.
-    pub fn empty(schema: &Schema) -> Context {
+    pub(crate) fn empty(schema: &Schema) -> Context {
         Context {
             values: vec![None; schema.len()],
             budget_use: None,
@@ -41,7 +43,7 @@ impl Context {
 
     /// Checks `doc` against the schema. Fields the schema does not declare are ignored; a
     /// `null` counts as missing.
-    pub fn from_doc(doc: &Doc, schema: &Schema) -> Result<Context, ContextError> {
+    pub(crate) fn from_doc(doc: &Doc, schema: &Schema) -> Result<Context, ContextError> {
         let root_ok = matches!(doc, Doc::Map(_) | Doc::Null);
         if !root_ok {
             return Err(ContextError {
@@ -79,8 +81,17 @@ impl Context {
         })
     }
 
-    pub fn get(&self, slot: usize) -> Option<&Value> {
+    /// The value of the field in `slot` (the schema's numbering), `None` when missing.
+    pub(crate) fn get(&self, slot: usize) -> Option<&Value> {
         self.values.get(slot).and_then(Option::as_ref)
+    }
+
+    /// The list price the customer record gives (`price`), when it gives one.
+    pub fn price(&self) -> Option<Money> {
+        match self.get(PRICE) {
+            Some(Value::Money(m)) => Some(*m),
+            _ => None,
+        }
     }
 
     /// Whether the document gave `redeemed` (a service that reads it from its ledger refuses
@@ -114,7 +125,7 @@ impl Context {
     /// added, left out, changed, or two swapped; case aside) from a field or map it does:
     /// likely typos, which would otherwise be ignored and leave the field missing. They never
     /// change a decision; the caller shows them as warnings.
-    pub fn near_misses(doc: &Doc, schema: &Schema) -> Vec<NearMiss> {
+    pub(crate) fn near_misses(doc: &Doc, schema: &Schema) -> Vec<NearMiss> {
         let mut found = Vec::new();
         if let Doc::Map(entries) = doc {
             near(entries, schema.tree(), "", &mut found);

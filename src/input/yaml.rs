@@ -6,8 +6,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use std::cell::Cell;
 use std::fmt;
 
+use crate::escape::bounded_message;
 use crate::input::document::{Doc, DocError, Step};
-use crate::render::escape::bounded_message;
 
 pub fn parse(text: &str) -> Result<Doc, DocError> {
     flow_nesting(text)?;
@@ -118,7 +118,7 @@ fn repeated(text: &str, path: &[Step]) -> DocError {
         column: second.or(first).map(|(_, c)| c),
         message: format!(
             "the field `{}` is given twice{lines}; give each field once",
-            crate::render::excerpt(&field.join("."))
+            crate::escape::excerpt(&field.join("."))
         ),
     }
 }

@@ -27,7 +27,6 @@ pub enum Declaration {
     /// `currency EUR`: the one currency of the rule set's money.
     Currency {
         code: Currency,
-        code_span: Span,
         span: Span,
     },
     Context {
@@ -142,12 +141,11 @@ pub struct Moment {
     pub span: Span,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Benefit {
     Price(MoneyLit),
     Percent {
         percent: Decimal,
-        span: Span,
         cap: Option<MoneyLit>,
     },
     Off(MoneyLit),
@@ -351,29 +349,6 @@ impl PartialEq for Declaration {
     }
 }
 
-impl PartialEq for Benefit {
-    fn eq(&self, other: &Self) -> bool {
-        use Benefit::*;
-        match (self, other) {
-            (Price(a), Price(b)) | (Off(a), Off(b)) => a == b,
-            (
-                Percent {
-                    percent: a,
-                    cap: ca,
-                    ..
-                },
-                Percent {
-                    percent: b,
-                    cap: cb,
-                    ..
-                },
-            ) => a == b && ca == cb,
-            (Free(a), Free(b)) => a == b,
-            _ => false,
-        }
-    }
-}
-
 // ---------------------------------------------------------------------- printing
 
 use std::fmt;
@@ -477,5 +452,24 @@ impl fmt::Display for Moment {
             write!(f, " {h:02}:{m:02}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::language::parse::parse_file;
+
+    /// The syntax tree compares by meaning: the currency counts, where it was written does not.
+    #[test]
+    fn currency_declarations_compare_by_currency() {
+        let (euro, d1) = parse_file("currency EUR\n", 0);
+        let (euro_again, d2) = parse_file("\n\n  currency    EUR  # the shop's\n", 0);
+        let (dollar, d3) = parse_file("currency USD\n", 0);
+        assert!(d1.is_empty() && d2.is_empty() && d3.is_empty());
+        assert_eq!(euro, euro_again);
+        assert_ne!(euro, dollar);
+        let (bad, errors) = parse_file("currency EUU\n", 0);
+        assert!(bad.declarations.is_empty());
+        assert_eq!(errors[0].kind, "unknown-currency");
     }
 }

@@ -3,13 +3,16 @@
 use serde::Serialize;
 use std::fmt::Write as _;
 
+use crate::escape::{bounded_quotes, escape_control};
 use crate::language::source::{Sources, Span};
-use crate::render::escape::{bounded_quotes, escape_control};
 
+/// Whether a finding stops the rule set from loading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The rule set does not load.
     Error,
+    /// The rule set loads; the finding is worth a look.
     Warning,
 }
 
@@ -17,17 +20,17 @@ pub enum Severity {
 /// words in backticks; `kind` is a stable name that scripts can match on.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
-    pub severity: Severity,
-    pub kind: &'static str,
-    pub message: String,
-    pub span: Option<Span>,
+    pub(crate) severity: Severity,
+    pub(crate) kind: &'static str,
+    pub(crate) message: String,
+    pub(crate) span: Option<Span>,
     /// For findings about a whole file (unreadable, too large) that have no span.
-    pub file: Option<String>,
-    pub help: Option<String>,
+    pub(crate) file: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(kind: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(kind: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             kind,
@@ -38,35 +41,57 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(kind: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(kind: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(kind, message)
         }
     }
 
-    pub fn at(mut self, span: Span) -> Diagnostic {
+    pub(crate) fn at(mut self, span: Span) -> Diagnostic {
         self.span = Some(span);
         self
     }
 
-    pub fn in_file(mut self, file: impl Into<String>) -> Diagnostic {
+    pub(crate) fn in_file(mut self, file: impl Into<String>) -> Diagnostic {
         self.file = Some(file.into());
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether this stops the rule set from loading.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// A stable name scripts can match on, such as `unknown-field` or `always-beaten`.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// What is wrong, in words: lowercase, no final period, the rule file's words in
+    /// backticks.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What to do about it, when there is a suggestion.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// Whether this is an error (rather than a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
     /// `file:line:col: error: message`, the source line with a caret under the span, and
     /// the help line if there is one.
-    pub fn render(&self, sources: &Sources) -> String {
+    pub(crate) fn render(&self, sources: &Sources) -> String {
         let word = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -112,7 +137,7 @@ impl Diagnostic {
         out
     }
 
-    pub fn to_json(&self, sources: &Sources) -> DiagnosticJson {
+    pub(crate) fn to_json(&self, sources: &Sources) -> DiagnosticJson {
         let mut json = DiagnosticJson {
             severity: self.severity,
             kind: self.kind,

@@ -31,7 +31,27 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
         out: String::new(),
     };
     p.file(&file);
+    // What a careful formatter promises, checked rather than hoped: the canonical text reads
+    // back as the same declarations. A file it would change is left as it is.
+    let (again, _) = parse_file(&p.out, 0);
+    if canonical(file) != canonical(again) {
+        return Err(vec![Diagnostic::error(
+            "format-changes-meaning",
+            "formatting would change what this file means, so it was left as it is",
+        )]);
+    }
     Ok(p.out)
+}
+
+/// A file's meaning: its declarations, with each offer's clauses in canonical order (spans
+/// are not part of an AST's equality).
+fn canonical(mut file: ast::File) -> ast::File {
+    for d in &mut file.declarations {
+        if let Declaration::Offer(o) = d {
+            o.clauses.sort_by_key(|c| rank(&c.kind));
+        }
+    }
+    file
 }
 
 /// The place in the canonical order (docs/language.md, "Offers and their clauses").

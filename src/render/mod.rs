@@ -3,11 +3,8 @@
 pub mod diff_json;
 pub mod diff_markdown;
 pub mod diff_text;
-pub mod escape;
 pub mod text;
 pub mod words;
-
-pub use escape::{escape_control, excerpt};
 
 /// Pretty JSON with a final newline; serialising these types cannot fail.
 pub fn json<T: serde::Serialize>(value: &T) -> String {

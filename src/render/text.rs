@@ -8,7 +8,7 @@ use crate::engine::decision::{
 };
 use crate::engine::evaluate::eligible_from::Because;
 use crate::engine::evaluate::residual::{Gap, Residual, Shown};
-use crate::render::escape::{escape_control, escape_control_keep_lines};
+use crate::escape::{escape_control, escape_control_keep_lines};
 use crate::render::words;
 use crate::tools::offers::{Entry, Listing};
 use crate::tools::parity;
@@ -325,7 +325,7 @@ fn listing_text(l: &Listing) -> String {
             let _ = writeln!(
                 out,
                 "offers with the code `{}`{place} at {} · rules {}",
-                crate::render::excerpt(code),
+                crate::escape::excerpt(code),
                 l.at,
                 l.rules
             );

@@ -1,7 +1,7 @@
 //! `POST /v1/decide`: the JSON decision of `honor check --format json`, for one channel or
 //! every channel with parity.
 
-use crate::input::document::{self, Doc};
+use crate::input::document::Doc;
 use crate::tools::record::RawJson;
 use axum::Router;
 use axum::extract::{Extension, State};
@@ -72,7 +72,7 @@ pub const RECORD_HEADER: &str = "honor-record";
 /// The context as a record keeps it: as sent (numbers keep their digits), with `redeemed` as
 /// the ledger gave it when one did.
 pub fn context_as_decided(raw: &RawValue, redeemed: Option<&[String]>) -> RawJson {
-    let mut doc = document::parse_json(raw.get()).unwrap_or(Doc::Null);
+    let mut doc = crate::input::json::parse(raw.get()).unwrap_or(Doc::Null);
     if let Some(ids) = redeemed {
         let ids = Doc::List(ids.iter().map(|id| Doc::Text(id.clone())).collect());
         match &mut doc {

@@ -64,7 +64,6 @@ pub struct AppState {
     pub tokens: Option<Arc<Tokens>>,
     /// The ledger named by `--ledger`, once opened; `None` runs without one.
     pub ledger: Option<Arc<dyn Ledger>>,
-    pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     /// `--records DIR`, when given.
     pub records: Option<Arc<Records>>,
@@ -211,7 +210,6 @@ pub async fn run(config: Config, announce: impl FnOnce(&str)) -> Result<(), Stri
         rules: Arc::new(rules),
         tokens,
         ledger: ledger.clone(),
-        config: Arc::new(config),
         metrics: Arc::new(Metrics::new().map_err(|e| format!("cannot set up the metrics: {e}"))?),
         records,
     };

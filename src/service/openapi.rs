@@ -235,12 +235,12 @@ mod tests {
     #[test]
     fn real_answers_fit_their_descriptions() {
         use crate::engine::ruleset::RuleSet;
-        use crate::input::{context::Context, document};
+        use crate::input::context::Context;
         use crate::tools::offers::{Query, listing};
         let at = crate::value::time::parse_instant("2026-12-01T15:00:00Z").unwrap();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let rules = RuleSet::load(&root.join("rules"), at).unwrap();
-        let doc = document::parse(
+        let doc = crate::input::document::Doc::parse(
             r#"{"customer": {"tenure_months": 30, "plan": "family", "flags": []}, "codes": ["UPGRADE-WINTER26"], "redeemed": [], "price": "130.00 USD"}"#,
             None,
         )

@@ -82,7 +82,6 @@ pub fn decide_offer(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::document;
 
     const RULES: &str = r#"
         channels web, store, phone
@@ -120,7 +119,7 @@ mod tests {
         used: u64,
     ) -> (Status, Verdict) {
         let rules = rules();
-        let doc = document::parse_json(context).unwrap();
+        let doc = crate::input::json::parse(context).unwrap();
         let ctx = Context::from_doc(&doc, &rules.model.schema).unwrap();
         let view = View {
             redeemed: redeemed.iter().map(|s| s.to_string()).collect(),

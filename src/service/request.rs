@@ -7,7 +7,6 @@ use serde_json::value::RawValue;
 use super::error::ApiError;
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
-use crate::input::document;
 use crate::value::time::parse_instant;
 
 /// `at`, or now in whole seconds (the instant is shown, and "now" needs no fraction).
@@ -51,7 +50,7 @@ pub fn context(rules: &RuleSet, raw: &RawValue) -> Result<Context, ApiError> {
             "the context is null; send a map of fields (`{}` when nothing is known)",
         ));
     }
-    let doc = document::parse_json(raw.get()).map_err(|e| {
+    let doc = crate::input::json::parse(raw.get()).map_err(|e| {
         ApiError::bad_request("bad_context", format!("the context cannot be read: {e}"))
     })?;
     Context::from_doc(&doc, &rules.model.schema).map_err(|e| {

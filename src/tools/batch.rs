@@ -13,7 +13,7 @@ use crate::engine::decision::Status;
 use crate::engine::evaluate::Scratch;
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::{Context, NearMiss};
-use crate::input::document::{self, Doc};
+use crate::input::document::Doc;
 use crate::language::check::schema::PRICE;
 use crate::value::Value;
 
@@ -383,7 +383,7 @@ fn decide_doc(
     statuses: &mut Vec<Status>,
     misses: &mut Vec<NearMiss>,
 ) -> Decided {
-    let doc = match document::parse_json(line.trim_end()) {
+    let doc = match crate::input::json::parse(line.trim_end()) {
         Ok(doc) => doc,
         Err(e) => {
             return Decided::Failed {
@@ -394,7 +394,7 @@ fn decide_doc(
     };
     let mut ctx = match Context::from_doc(&doc, &rules.model.schema) {
         Ok(ctx) => {
-            *misses = Context::near_misses(&doc, &rules.model.schema);
+            *misses = rules.near_misses(&doc);
             ctx
         }
         Err(e) => {

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::decision::Status;
 use crate::engine::ruleset::RuleSet;
+use crate::escape::excerpt;
 use crate::files;
 use crate::input::context::Context;
-use crate::input::document::{self, Doc, Format, Step};
+use crate::input::document::{Doc, Format, Step};
 use crate::language::diagnostic::did_you_mean;
-use crate::render::excerpt;
 use crate::value::money::Money;
 use crate::value::time::parse_instant;
 
@@ -30,7 +30,8 @@ impl CaseFile {
     /// The line a case starts on, found when a failure is reported (finding it means reading
     /// the file again).
     pub fn line_of(&self, case: &Case) -> Option<usize> {
-        document::locate(&self.text, &[key("cases"), Step::Index(case.index)]).map(|(l, _)| l)
+        crate::input::read::locate(&self.text, &[key("cases"), Step::Index(case.index)])
+            .map(|(l, _)| l)
     }
 }
 
@@ -88,7 +89,7 @@ pub fn load(
             message: e.to_string(),
         }]
     })?;
-    let doc = document::parse(&text, Some(Format::Yaml)).map_err(|e| {
+    let doc = Doc::parse(&text, Some(Format::Yaml)).map_err(|e| {
         vec![CaseError {
             line: e.line,
             message: e.message,
@@ -134,7 +135,7 @@ impl Reader<'_> {
     fn error(&mut self, at: &[Step], message: String) {
         // Each place is found by reading the file again: past a few dozen, lines are left out.
         let line = if self.errors.len() < 50 {
-            document::locate(self.text, at).map(|(l, _)| l)
+            crate::input::read::locate(self.text, at).map(|(l, _)| l)
         } else {
             None
         };
@@ -351,7 +352,7 @@ impl Reader<'_> {
                         return None;
                     }
                 };
-                owned = match document::parse(&text, Format::of_path(Path::new(file))) {
+                owned = match Doc::parse(&text, Format::of_path(Path::new(file))) {
                     Ok(d) => d,
                     Err(e) => {
                         self.error(at, format!("the context file `{shown}`: {e}"));
@@ -374,8 +375,8 @@ impl Reader<'_> {
                             (place, miss.to_string())
                         }
                     };
-                    let line = document::locate(self.text, &place)
-                        .or_else(|| document::locate(self.text, at))
+                    let line = crate::input::read::locate(self.text, &place)
+                        .or_else(|| crate::input::read::locate(self.text, at))
                         .map(|(l, _)| l);
                     self.warnings.push(CaseError { line, message });
                 }
@@ -390,7 +391,7 @@ impl Reader<'_> {
                             .map(|p| key(p.split('[').next().unwrap_or(p))),
                     );
                 }
-                let line_known = document::locate(self.text, &path).is_some();
+                let line_known = crate::input::read::locate(self.text, &path).is_some();
                 self.error(if line_known { &path } else { at }, e.to_string());
                 None
             }

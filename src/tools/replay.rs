@@ -7,7 +7,6 @@ use std::path::Path;
 
 use crate::engine::ruleset::{RuleSet, files_below};
 use crate::input::context::Context;
-use crate::input::document;
 use crate::tools::record::{self, Record};
 use crate::value::time::parse_instant;
 
@@ -121,7 +120,7 @@ fn decide(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<std::collections::BTreeMap<String, record::Outcome>, String> {
     let bad = |what: String| format!("record `{}`: {what}", record.id);
-    let doc = document::parse_json(record.context.0.get()).map_err(|e| bad(e.to_string()))?;
+    let doc = crate::input::json::parse(record.context.0.get()).map_err(|e| bad(e.to_string()))?;
     let mut ctx = Context::from_doc(&doc, &rules.model.schema).map_err(|e| bad(e.to_string()))?;
     if let Some(used) = &record.budget_use {
         ctx.set_budget_use(used.clone());

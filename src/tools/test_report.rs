@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::render::escape::escape_control_keep_lines;
+use crate::escape::escape_control_keep_lines;
 use crate::tools::testing::{CaseReport, Event, Totals};
 
 /// Where a run's events go, in one of the forms.

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::decision::{Decision, OfferDecision, Status};
 use crate::engine::ruleset::RuleSet;
+use crate::escape::{bounded_message, excerpt};
 use crate::files::{self, FileError};
 use crate::input::document::Doc;
 use crate::render;
-use crate::render::escape::{bounded_message, excerpt};
 use crate::tools::cases::{Case, CaseFile};
 use crate::tools::line_diff;
 use crate::value::time::format_instant;
@@ -579,7 +579,7 @@ fn expectations(rules: &RuleSet, case: &Case, decision: &Decision) -> Vec<String
         }
         if let Some(expected) = &e.needs {
             let got = serde_json::to_string(&offer.needs).unwrap_or_default();
-            let got = crate::input::document::parse_json(&got).unwrap_or(Doc::Null);
+            let got = crate::input::json::parse(&got).unwrap_or(Doc::Null);
             if !same_doc(expected, &got) {
                 wrong.push(format!(
                     "needs expected {}, got {}",

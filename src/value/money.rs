@@ -179,10 +179,12 @@ const MAX_MINOR: i128 = 1_000_000_000_000_000_000;
 /// Percentages keep at most this many decimal places, for the same reason.
 pub const MAX_PERCENT_SCALE: u32 = 18;
 
+/// An active ISO 4217 currency.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency(u16);
 
 impl Currency {
+    /// The currency with this code (`USD`), if it is one.
     pub fn from_code(code: &str) -> Option<Currency> {
         CURRENCIES
             .binary_search_by(|(c, _)| c.cmp(&code))
@@ -198,6 +200,7 @@ impl Currency {
         }
     }
 
+    /// The three-letter code.
     pub fn code(self) -> &'static str {
         CURRENCIES[self.0 as usize].0
     }
@@ -208,18 +211,30 @@ impl Currency {
     }
 }
 
+/// An exact amount of one currency, in its minor units: never a float.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Money {
     /// Amount in minor units (cents for USD, yen for JPY, fils for KWD).
     pub minor: i128,
+    /// The currency.
     pub currency: Currency,
 }
 
+/// Why a text is not an amount of money.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoneyError {
+    /// The code is not an active ISO 4217 currency.
     UnknownCurrency(String),
-    TooPrecise { currency: &'static str, digits: u32 },
+    /// More decimal places than the currency has (`5.001 USD`).
+    TooPrecise {
+        /// The currency's code.
+        currency: &'static str,
+        /// Its decimal places.
+        digits: u32,
+    },
+    /// Beyond 10^18 minor units.
     TooLarge,
+    /// Not an amount, a space and a code.
     Malformed,
 }
 
@@ -249,6 +264,7 @@ impl fmt::Display for MoneyError {
 impl std::error::Error for MoneyError {}
 
 impl Money {
+    /// The amount in this currency; refused when it has more decimal places than the currency or is too large.
     pub fn new(amount: Decimal, currency: Currency) -> Result<Money, MoneyError> {
         let digits = currency.digits();
         if amount.scale() > digits {

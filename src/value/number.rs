@@ -14,11 +14,14 @@ pub struct Decimal {
     scale: u32,
 }
 
+/// Why a text is not a number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NumberError {
     /// Not written as `-?digits(.digits)?(e±digits)?`.
     Malformed,
+    /// More than 36 digits.
     TooLarge,
+    /// More than 28 decimal places.
     TooPrecise,
 }
 
@@ -40,11 +43,13 @@ pub(crate) fn pow10(n: u32) -> i128 {
 }
 
 impl Decimal {
+    /// 0.
     pub const ZERO: Decimal = Decimal {
         mantissa: 0,
         scale: 0,
     };
 
+    /// The whole number `n`.
     pub fn from_int(n: i64) -> Decimal {
         Decimal {
             mantissa: n as i128,
@@ -147,6 +152,7 @@ impl Decimal {
         self.scale
     }
 
+    /// The digits as a whole number: the value is `mantissa × 10^-scale`.
     pub fn mantissa(&self) -> i128 {
         self.mantissa
     }

@@ -11,7 +11,7 @@ use crate::language::diagnostic::did_you_mean;
 pub fn zone(name: &str) -> Result<Tz, String> {
     name.parse::<Tz>().map_err(|_| {
         let hint = did_you_mean(name, TZ_VARIANTS.iter().map(|z| z.name()));
-        let name = crate::render::excerpt(name);
+        let name = crate::escape::excerpt(name);
         match hint {
             Some(close) => format!("unknown time zone `{name}` (did you mean `{close}`?)"),
             None => {

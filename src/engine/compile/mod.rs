@@ -10,7 +10,7 @@ use crate::value::number::Decimal;
 
 pub mod fast;
 
-pub use crate::language::check::condition::{Cond, Operand, TextSet};
+pub use crate::language::check::condition::{Cond, Operand};
 
 /// A benefit that changes the price.
 #[derive(Clone, Copy, Debug)]

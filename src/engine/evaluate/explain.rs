@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use super::{Env, Missing, Tri, Val, eval, operand};
+use super::{Env, Tri, Val, eval, operand};
 use crate::engine::compile::{Cond, Operand};
 use crate::input::context::Context;
 use crate::language::ast::Moment;
@@ -62,19 +62,17 @@ pub fn window_words(window: Option<&WindowModel>, zone: &str) -> WindowWords {
     }
 }
 
-/// A `when`'s value, the fields missing for it, and its explanation.
+/// A `when`'s value and its explanation.
 pub struct WhenExplanation {
     pub value: Tri,
-    pub missing: Missing,
     pub detail: String,
 }
 
 pub fn explain(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> WhenExplanation {
-    let (value, missing) = eval(cond, ctx, env);
+    let (value, _) = eval(cond, ctx, env);
     let x = Explainer { ctx, env, schema };
     WhenExplanation {
         value,
-        missing,
         detail: x.reason(cond, false).text,
     }
 }

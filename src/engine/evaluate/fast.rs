@@ -320,7 +320,6 @@ fn tri(answer: u8) -> Tri {
 mod tests {
     use super::*;
     use crate::engine::ruleset::RuleSet;
-    use crate::input::document;
 
     /// Each `when`, as the fast path's formula over shared tests, has the value the general
     /// evaluator gives the compiled condition, in every context tried.
@@ -356,7 +355,7 @@ mod tests {
         };
         assert_eq!(parts.len(), rules.offers[0].whens.len());
         for doc in contexts {
-            let doc = document::parse(doc, None).unwrap();
+            let doc = crate::input::document::Doc::parse(doc, None).unwrap();
             let ctx = Context::from_doc(&doc, &rules.model.schema).unwrap();
             let mut scratch = Scratch::default();
             scratch.prepare(fast, &ctx);

@@ -18,7 +18,7 @@ use crate::value::Value;
 use crate::value::number::Decimal;
 use crate::value::time::{age_years, days_since, local_date};
 
-pub use explain::{WhenExplanation, WindowWords, explain, window_words};
+pub use explain::{explain, window_words};
 pub use fast::{Scratch, statuses};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -11,15 +11,20 @@ use crate::engine::compile::CompiledOffer;
 use crate::value::money::{Currency, Money};
 
 /// A clause's result (docs/language.md, "Statuses").
+/// What one clause says for a customer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
+    /// The clause holds.
     Pass,
+    /// The clause does not hold.
     Fail,
+    /// A value the clause reads is missing.
     Unknown,
 }
 
 impl Outcome {
+    /// `pass`, `fail` or `unknown`, as JSON writes it.
     pub fn word(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
@@ -51,13 +56,18 @@ impl From<Tri> for Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Every clause holds: the customer may have it.
     Eligible,
+    /// A clause fails.
     Ineligible,
+    /// No clause fails but one cannot be decided: a value is missing.
     Unknown,
+    /// This channel does not honor the offer.
     NotHonored,
 }
 
 impl Status {
+    /// `eligible`, `ineligible`, `unknown` or `not_honored`, as JSON writes it.
     pub fn word(self) -> &'static str {
         match self {
             Status::Eligible => "eligible",

@@ -22,6 +22,7 @@ pub enum Residual {
     All(Vec<Residual>),
     /// One entry would be enough.
     Any(Vec<Residual>),
+    /// One test.
     Leaf(Leaf),
 }
 
@@ -34,6 +35,7 @@ pub struct Leaf {
     pub result: Tri,
     /// Each operand that reads the context, as written, with its value now.
     pub now: Vec<(String, Shown)>,
+    /// For a failing threshold test on a number or money: how far off it is.
     pub gap: Option<Gap>,
 }
 
@@ -50,12 +52,17 @@ pub enum Gap {
 /// text, lists are lists, `Missing` where the context has none.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Shown {
+    /// The context has no value.
     Missing,
+    /// A yes/no value.
     Bool(bool),
+    /// A number, exactly as given.
     Number(Decimal),
+    /// A text.
     Text(String),
     /// Money, a date or a date-time, as written in decisions (`"130.00 USD"`).
     Written(String),
+    /// A list, in order.
     List(Vec<Shown>),
 }
 

@@ -115,7 +115,7 @@ pub fn warnings(model: &Model) -> Vec<Diagnostic> {
                     ),
                 )
                 .at(offer.span)
-                .help("check the numbers and values in its `when` clauses"),
+                .with_help("check the numbers and values in its `when` clauses"),
             );
         }
         requirements[i] = required;
@@ -758,7 +758,7 @@ fn same_offers(model: &Model) -> (Vec<Diagnostic>, Vec<Option<usize>>) {
                     ),
                 )
                 .at(offer.span)
-                .help("a copy left behind? remove one, or make their conditions differ"),
+                .with_help("a copy left behind? remove one, or make their conditions differ"),
             )
             }
             None => {
@@ -890,7 +890,7 @@ fn always_beaten(
                     ),
                 )
                 .at(loser.span)
-                .help(format!(
+                .with_help(format!(
                     "make `{}` better, narrow `{}`, or make one of them `stackable`",
                     loser.id, w.id
                 )),

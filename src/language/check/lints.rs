@@ -38,7 +38,7 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                     ),
                 )
                 .at(honor_span)
-                .help("add a line like `elsewhere \"This offer is available on our website.\"`"),
+                .with_help("add a line like `elsewhere \"This offer is available on our website.\"`"),
             );
         }
         if missing.is_empty() && offer.elsewhere.is_some() {
@@ -71,7 +71,7 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                         format!("offer `{id}` is announced by `{text}`, which is not a medium honor knows"),
                     )
                     .at(medium.span)
-                    .help(help),
+                    .with_help(help),
                 );
             }
             if BROADCAST_MEDIA.contains(&medium.text.as_str()) && !missing.is_empty() {
@@ -90,7 +90,7 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                         ),
                     )
                     .at(medium.span)
-                    .help("honor it on every channel (`honor all`), or make sure the message says where it applies"),
+                    .with_help("honor it on every channel (`honor all`), or make sure the message says where it applies"),
                 );
             }
         }
@@ -98,7 +98,7 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
             Some(w) if w.end.is_none() => found.push(
                 Diagnostic::warning("no-end", format!("offer `{id}` has no end date"))
                     .at(w.span)
-                    .help("give it an end, like `valid 2016-05-01 to 2016-05-31`, so it cannot stay live by mistake"),
+                    .with_help("give it an end, like `valid 2016-05-01 to 2016-05-31`, so it cannot stay live by mistake"),
             ),
             Some(w) => {
                 if let Some((end, instant)) = &w.end
@@ -109,14 +109,14 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                                 format!("offer `{id}` has already ended ({end}, {})", model.zone_name),
                             )
                             .at(end.span)
-                            .help("remove it, or extend its window if it should still be live"),
+                            .with_help("remove it, or extend its window if it should still be live"),
                         );
                     }
             }
             None => found.push(
                 Diagnostic::warning("no-end", format!("offer `{id}` has no `valid` window, so it never ends"))
                     .at(offer.span)
-                    .help("give it a window, like `valid 2016-05-01 to 2016-05-31`"),
+                    .with_help("give it a window, like `valid 2016-05-01 to 2016-05-31`"),
             ),
         }
         if let Some(w) = &offer.window {
@@ -156,7 +156,7 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                         ),
                     )
                     .at(on.span)
-                    .help(format!(
+                    .with_help(format!(
                         "write the fee in {0}; `currency {0}` at the top of a rule file makes every amount in another currency an error",
                         benefit.code()
                     )),
@@ -186,7 +186,7 @@ pub fn lint(model: &Model, at: DateTime<Utc>) -> Vec<Diagnostic> {
                         format!("offers `{}` and `{id}` share the code `{}`", first.id, code.value.trim()),
                     )
                     .at(code.span)
-                    .help("a customer who reads out this code could be given either offer: give each offer its own code"),
+                    .with_help("a customer who reads out this code could be given either offer: give each offer its own code"),
                 );
             } else {
                 codes.insert(key, offer);
@@ -223,7 +223,7 @@ fn mixed_and_or(expr: &Expr, id: &str, found: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .at(expr.span)
-                    .help("`and` binds tighter than `or`: write the parentheses to say which you mean (`honor fmt` writes them as it reads them)"),
+                    .with_help("`and` binds tighter than `or`: write the parentheses to say which you mean (`honor fmt` writes them as it reads them)"),
                 );
             }
             for part in parts {

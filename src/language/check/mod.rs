@@ -138,7 +138,7 @@ pub fn check(
                     format!("offer id `{}` is used twice", offer.id.text),
                 )
                 .at(offer.id.span)
-                .help(format!(
+                .with_help(format!(
                     "the first is at {}; every offer needs its own id",
                     sources.location(*first)
                 )),

@@ -163,10 +163,6 @@ impl Schema {
     pub fn len(&self) -> usize {
         self.fields.len()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
-    }
 }
 
 /// `inner` lies under `outer`: `customer.plan` under `customer`.

@@ -33,7 +33,7 @@ pub fn check_condition(expr: &Expr, schema: &Schema) -> Result<(), Diagnostic> {
             ),
         )
         .at(expr.span)
-        .help(match typed.ty {
+        .with_help(match typed.ty {
             Type::Number => format!("compare it, like `{expr} >= 12`"),
             Type::Text => format!("compare it, like `{expr} == \"gold\"`"),
             _ => String::from("compare it with a value, or test it with `has(…)`"),
@@ -323,17 +323,17 @@ fn undeclared(expr: &Expr, path: &str, schema: &Schema, needs: Option<&Type>) ->
     let limit = (last.chars().count() / 3).max(1);
     let close = did_you_mean(path, names).filter(|c| edit_distance(path, c) <= limit);
     if path.eq_ignore_ascii_case("true") || path.eq_ignore_ascii_case("false") {
-        return d.help(format!(
+        return d.with_help(format!(
             "yes/no values are written in lowercase: `{}`",
             path.to_lowercase()
         ));
     }
     if !path.contains('.') && close.is_none() && needs == Some(&Type::Text) {
-        return d.help(format!("text is written in double quotes: `\"{path}\"`"));
+        return d.with_help(format!("text is written in double quotes: `\"{path}\"`"));
     }
     match close {
-        Some(close) => d.help(format!("did you mean `{close}`?")),
-        None => d.help(format!(
+        Some(close) => d.with_help(format!("did you mean `{close}`?")),
+        None => d.with_help(format!(
             "declare it in a `context {{ … }}` block, like `{path}  {ty}`"
         )),
     }

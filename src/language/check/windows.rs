@@ -38,7 +38,7 @@ pub fn boundaries(model: &Model, offer: &OfferModel, w: &WindowModel) -> Vec<Dia
                 ),
             )
             .at(end.span)
-            .help(help),
+            .with_help(help),
         );
     }
     found
@@ -93,7 +93,7 @@ fn dst(model: &Model, id: &str, m: &Moment, is_end: bool) -> Option<Diagnostic> 
                     ),
                 )
                 .at(m.span)
-                .help(format!(
+                .with_help(format!(
                     "write `{}` to say so; for the instant with the offset after the change ({}), write `{}`",
                     minute(meant_wall),
                     utc_time(other),
@@ -133,7 +133,7 @@ fn dst(model: &Model, id: &str, m: &Moment, is_end: bool) -> Option<Diagnostic> 
                     ),
                 )
                 .at(m.span)
-                .help(help),
+                .with_help(help),
             )
         }
     }

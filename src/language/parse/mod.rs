@@ -181,11 +181,7 @@ impl Builder {
                 code_span,
             )
         })?;
-        Ok(Declaration::Currency {
-            code,
-            code_span,
-            span,
-        })
+        Ok(Declaration::Currency { code, span })
     }
 
     fn parse_context_decl(&mut self, pair: Pair<Rule>, span: Span) -> Built<Declaration> {
@@ -229,7 +225,7 @@ impl Builder {
                 self.span(&name),
             );
             if let Some(close) = did_you_mean(text, Type::NAMES) {
-                d = d.help(format!("did you mean `{close}`?"));
+                d = d.with_help(format!("did you mean `{close}`?"));
             }
             d
         })?;
@@ -269,7 +265,7 @@ impl Builder {
                 id.span,
             );
             if is_offer_id(&suggestion) {
-                d = d.help(format!("write `{suggestion}`"));
+                d = d.with_help(format!("write `{suggestion}`"));
             }
             self.diagnostics.push(d);
         }
@@ -407,7 +403,7 @@ impl Builder {
                 format!("`{}` is not a date on the calendar", pair.as_str()),
                 self.span(&pair),
             )
-            .help("dates are written YYYY-MM-DD, like 2016-05-31")
+            .with_help("dates are written YYYY-MM-DD, like 2016-05-31")
         })
     }
 
@@ -422,7 +418,7 @@ impl Builder {
                     format!("`{text}` is not a time of day"),
                     self.span(&pair),
                 )
-                .help("times are written HH:MM on a 24-hour clock, from 00:00 to 23:59"));
+                .with_help("times are written HH:MM on a 24-hour clock, from 00:00 to 23:59"));
         }
         Ok((h, m))
     }
@@ -443,7 +439,7 @@ impl Builder {
                 if percent < Decimal::ZERO || percent > Decimal::from_int(100) {
                     return Err(self
                         .error("bad-percent", format!("`{text}%` is outside 0–100%"), span)
-                        .help("a percentage off is between 0% and 100%"));
+                        .with_help("a percentage off is between 0% and 100%"));
                 }
                 if percent.scale() > MAX_PERCENT_SCALE {
                     return Err(self.error(
@@ -456,7 +452,7 @@ impl Builder {
                     Some(m) => Some(self.parse_amount_given(m, "the cap")?),
                     None => None,
                 };
-                Benefit::Percent { percent, span, cap }
+                Benefit::Percent { percent, cap }
             }
         })
     }
@@ -498,7 +494,9 @@ impl Builder {
                     format!("{what} cannot be negative, but it is `{}`", money.value),
                     money.span,
                 )
-                .help("write the amount without `-`: a benefit takes money off, a fee adds it"));
+                .with_help(
+                    "write the amount without `-`: a benefit takes money off, a fee adds it",
+                ));
         }
         Ok(money)
     }
@@ -569,7 +567,7 @@ impl Builder {
                             format!("unknown escape `{}` in text", &raw[i..end]),
                             at,
                         )
-                        .help("inside text write `\\\"` for a quote, `\\\\` for a backslash and `\\n` for a new line"));
+                        .with_help("inside text write `\\\"` for a quote, `\\\\` for a backslash and `\\n` for a new line"));
                 }
             }
         }
@@ -584,7 +582,7 @@ impl Builder {
             format!("this expression is nested too deeply (more than {MAX_NESTING} levels)"),
             span,
         )
-        .help("split the condition into several `when` clauses")
+        .with_help("split the condition into several `when` clauses")
     }
 
     /// `a or b or c`; `depth` counts the parentheses and `not`s around this expression.
@@ -653,7 +651,7 @@ impl Builder {
                     ),
                     self.span(&chained),
                 )
-                .help("join two comparisons with `and`, like `1 < x and x < 5`"));
+                .with_help("join two comparisons with `and`, like `1 < x and x < 5`"));
         }
         let kind = match op.as_rule() {
             Rule::compare_op => ExprKind::Compare {
@@ -699,7 +697,7 @@ impl Builder {
                         self.span(&name),
                     );
                     if let Some(close) = did_you_mean(name.as_str(), Func::NAMES) {
-                        d = d.help(format!("did you mean `{close}`?"));
+                        d = d.with_help(format!("did you mean `{close}`?"));
                     }
                     d
                 })?;

@@ -43,7 +43,9 @@ pub fn prescan(text: &str, file: u32) -> Result<Prescan, Diagnostic> {
                                 "this text has no closing quote `\"`",
                             )
                             .at(Span::new(file, culprit, culprit + 1))
-                            .help("end the text with `\"`; write a quote inside text as `\\\"`"));
+                            .with_help(
+                                "end the text with `\"`; write a quote inside text as `\\\"`",
+                            ));
                         }
                         Some(b'"') => break,
                         Some(b'\\') => i += 1,
@@ -64,7 +66,7 @@ pub fn prescan(text: &str, file: u32) -> Result<Prescan, Diagnostic> {
                         format!("this expression is nested too deeply (more than {MAX_NESTING} levels of parentheses)"),
                     )
                     .at(Span::new(file, i, i + 1))
-                    .help("split the condition into several `when` clauses"));
+                    .with_help("split the condition into several `when` clauses"));
                 }
             }
             b')' | b']' => depth = depth.saturating_sub(1),

@@ -210,7 +210,7 @@ pub fn describe(
         let end = end.min(text.len()).max(start);
         let mut d = Diagnostic::error("syntax", message).at(Span::new(file, start, end));
         if let Some(h) = advice {
-            d = d.help(h);
+            d = d.with_help(h);
         }
         return d;
     }
@@ -241,7 +241,7 @@ pub fn describe(
     let end = (pos + width).min(text.len()).max(pos);
     let mut d = Diagnostic::error("syntax", message).at(Span::new(file, pos, end));
     if let Some(h) = help {
-        d = d.help(h);
+        d = d.with_help(h);
     }
     d
 }

@@ -31,8 +31,15 @@ pub type LedgerFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, LedgerError
 /// The ledger could not do what was asked: it could not be opened, or it did not answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LedgerError {
+    /// The ledger named by `place` could not be opened or created, for `reason`.
     #[error("cannot open the ledger `{place}`: {reason}")]
-    Open { place: String, reason: String },
+    Open {
+        /// The ledger as `--ledger` names it, without a password.
+        place: String,
+        /// What the database said.
+        reason: String,
+    },
+    /// The database failed or did not answer in time.
     #[error("the ledger did not answer: {0}")]
     Unavailable(String),
 }
@@ -48,8 +55,11 @@ impl LedgerError {
 pub struct NewRedemption {
     /// The caller's idempotency key (1–200 characters).
     pub key: String,
+    /// The customer's id, as the channel knows it.
     pub customer: String,
+    /// The offer's id.
     pub offer: String,
+    /// The channel that redeemed it.
     pub channel: String,
     /// The instant the offer was decided at, RFC 3339 in UTC.
     pub at: String,
@@ -66,16 +76,23 @@ pub struct NewRedemption {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[schema(as = Redemption)]
 pub struct Entry {
+    /// The idempotency key it was recorded with.
     pub key: String,
+    /// The customer's id.
     pub customer: String,
+    /// The offer's id.
     pub offer: String,
+    /// The channel that redeemed it.
     pub channel: String,
+    /// The instant the offer was decided at, RFC 3339 in UTC.
     pub at: String,
+    /// The fingerprint of the rule set that decided it.
     pub rules: String,
     /// When the ledger recorded it (UTC).
     pub recorded: String,
     /// When it was reversed, or `None` while it counts.
     pub reversed: Option<String>,
+    /// The request's hash, which tells a repeat of the key from a reuse.
     #[serde(skip)]
     #[schema(ignore)]
     pub body_hash: String,
@@ -123,7 +140,9 @@ impl Redeemed {
 /// A reversal: the entry as it is now, and whether it had been reversed already.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reversal {
+    /// The entry, now reversed.
     pub entry: Entry,
+    /// It had been reversed before: nothing changed.
     pub repeated: bool,
 }
 

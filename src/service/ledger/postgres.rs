@@ -31,6 +31,7 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// deadlock victim) starts again.
 const ATTEMPTS: u32 = 8;
 
+/// The ledger in a PostgreSQL database, which several `honor serve` processes can share.
 pub struct PostgresLedger {
     pool: PgPool,
 }

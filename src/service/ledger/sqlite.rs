@@ -28,6 +28,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 const READERS: u32 = 4;
 
+/// The ledger in one SQLite file: the embedded default, for one process.
 pub struct SqliteLedger {
     /// The one connection that writes: redemptions queue for it in order.
     writer: SqlitePool,

@@ -36,15 +36,6 @@ impl LedgerUrl {
             "--ledger `{text}` is not a ledger; write sqlite:FILE, postgres://user@host/db or none"
         ))
     }
-
-    /// `sqlite`, `postgres` or `none`, as `/v1/health` reports it.
-    pub fn backend(&self) -> &'static str {
-        match self {
-            LedgerUrl::None => "none",
-            LedgerUrl::Sqlite(_) => "sqlite",
-            LedgerUrl::Postgres(_) => "postgres",
-        }
-    }
 }
 
 /// Shown without a PostgreSQL password.

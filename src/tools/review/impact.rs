@@ -12,7 +12,6 @@ use crate::engine::decision::Status;
 use crate::engine::evaluate::Scratch;
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
-use crate::input::document;
 use crate::language::check::schema::PRICE;
 use crate::tools::batch::customer_id;
 use crate::value::Value;
@@ -222,7 +221,7 @@ impl Setup<'_> {
         base_out: &mut Vec<Status>,
         head_out: &mut Vec<Status>,
     ) -> Result<LineEvents, BadLine> {
-        let doc = document::parse_json(line.trim_end()).map_err(|e| BadLine {
+        let doc = crate::input::json::parse(line.trim_end()).map_err(|e| BadLine {
             line: n,
             column: e.column,
             message: e.message,
