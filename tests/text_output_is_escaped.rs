@@ -102,3 +102,59 @@ fn fmt_does_not_pad_past_what_a_formatter_can_hold() {
     let (code, _, _) = honor_in(&dir, &["fmt", "--check", "a.offer"]);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn check_escapes_control_characters_of_rule_texts_and_customer_records() {
+    let dir = scratch("check-escape");
+    std::fs::write(
+        dir.join("a.offer"),
+        "context { customer.name text }\noffer a {\n  title \"Free\u{1b}[2J upgrade\"\n  when customer.name == \"x\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("c.json"),
+        r#"{"customer": {"name": "\u001b[31mred\r"}}"#,
+    )
+    .unwrap();
+    for channel in ["all", "web"] {
+        let (code, stdout, stderr) = honor_in(
+            &dir,
+            &[
+                "--rules",
+                "a.offer",
+                "check",
+                "--context",
+                "c.json",
+                "--channel",
+                channel,
+                "--at",
+                AT,
+                "--offer",
+                "a",
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert!(no_controls(&stdout), "{stdout:?}");
+        assert!(stdout.contains("Free\\u{1b}[2J upgrade"), "{stdout}");
+        assert!(stdout.contains("\\u{1b}[31mred\\u{d}"), "{stdout}");
+    }
+    // JSON stays JSON: the record's text as it was, escaped the JSON way
+    let (_, json, _) = honor_in(
+        &dir,
+        &[
+            "--rules",
+            "a.offer",
+            "check",
+            "--context",
+            "c.json",
+            "--channel",
+            "web",
+            "--at",
+            AT,
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["offers"][0]["title"], "Free\u{1b}[2J upgrade");
+}

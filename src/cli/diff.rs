@@ -93,9 +93,9 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
         impact,
     };
     let text = match args.format {
-        Format::Text => render::diff_text::render(&review),
-        Format::Json => render::diff_json::render(&review),
-        Format::Markdown => render::diff_markdown::render(&review),
+        Format::Text => review::text::render(&review),
+        Format::Json => render::json(&review),
+        Format::Markdown => review::markdown::render(&review),
     };
     out.write_all(text.as_bytes())?;
     Ok(if args.fail_on_change && review.changes_decisions() {

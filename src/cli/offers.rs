@@ -52,7 +52,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
     );
     let text = match args.format {
         OutputFormat::Json => render::json(&found),
-        OutputFormat::Text => render::text::listing(&found),
+        OutputFormat::Text => crate::tools::offers::text::render(&found),
     };
     out.write_all(text.as_bytes())?;
     let nothing = found.live.is_empty() && found.coming.is_empty() && found.other.is_empty();

@@ -66,7 +66,7 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Wri
     let report = compare(&rules, &sides, at);
     let text = match args.format {
         OutputFormat::Json => render::json(&report),
-        OutputFormat::Text => render::text::parity_report(&report),
+        OutputFormat::Text => crate::tools::parity::text::render(&report),
     };
     out.write_all(text.as_bytes())?;
     Ok(if report.same { 0 } else { 1 })

@@ -1,8 +1,5 @@
 //! Decisions and diagnostics for people (text) and programs (JSON).
 
-pub mod diff_json;
-pub mod diff_markdown;
-pub mod diff_text;
 pub mod text;
 pub mod words;
 

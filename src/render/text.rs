@@ -8,13 +8,16 @@ use crate::engine::decision::{
 };
 use crate::engine::evaluate::eligible_from::Because;
 use crate::engine::evaluate::residual::{Gap, Residual, Shown};
-use crate::escape::{escape_control, escape_control_keep_lines};
-use crate::render::words;
-use crate::tools::offers::{Entry, Listing};
-use crate::tools::parity;
+use crate::escape::escape_control_keep_lines;
 
-/// One channel's decision. `detailed` adds every clause of every offer listed.
+/// One channel's decision. `detailed` adds every clause of every offer listed. Control
+/// characters from rule texts and customer records are escaped (`\u{1b}`), so that nothing
+/// a record holds can rewrite the line the agent reads.
 pub fn decision(d: &Decision, detailed: bool) -> String {
+    escape_control_keep_lines(&decision_text(d, detailed)).into_owned()
+}
+
+fn decision_text(d: &Decision, detailed: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -25,8 +28,12 @@ pub fn decision(d: &Decision, detailed: bool) -> String {
     out
 }
 
-/// Every channel, then the parity line.
+/// Every channel, then the parity line; control characters escaped as in [`decision`].
 pub fn all_channels(all: &AllChannels, detailed: bool) -> String {
+    escape_control_keep_lines(&all_channels_text(all, detailed)).into_owned()
+}
+
+fn all_channels_text(all: &AllChannels, detailed: bool) -> String {
     let mut out = String::new();
     let Some(first) = all.decisions.values().next() else {
         return out;
@@ -303,220 +310,6 @@ fn parity_line(all: &AllChannels) -> String {
             }
         };
         let _ = writeln!(out, "  {line}");
-    }
-    out
-}
-
-/// The knowledge base: live offers, then those coming within a week. Control characters in
-/// rule texts are escaped, so nothing in a rule file can rewrite the agent's screen.
-pub fn listing(l: &Listing) -> String {
-    escape_control_keep_lines(&listing_text(l)).into_owned()
-}
-
-fn listing_text(l: &Listing) -> String {
-    let mut out = String::new();
-    let place = l
-        .channel
-        .as_ref()
-        .map(|c| format!(" on {c}"))
-        .unwrap_or_default();
-    match &l.code {
-        Some(code) => {
-            let _ = writeln!(
-                out,
-                "offers with the code `{}`{place} at {} · rules {}",
-                crate::escape::excerpt(code),
-                l.at,
-                l.rules
-            );
-            if l.live.is_empty() && l.coming.is_empty() && l.other.is_empty() {
-                let _ = writeln!(out, "\nno offer has this code");
-                for (i, s) in l.suggestions.iter().enumerate() {
-                    let lead = if i == 0 {
-                        "did you mean"
-                    } else {
-                        "          or"
-                    };
-                    let _ = writeln!(out, "{lead} `{}`? {} — {}", s.code, s.id, s.title);
-                }
-            }
-        }
-        None => {
-            let _ = writeln!(out, "live offers{place} at {} · rules {}", l.at, l.rules);
-            if l.live.is_empty() {
-                let _ = writeln!(out, "\nno offer is live");
-            }
-        }
-    }
-    for e in &l.live {
-        entry(&mut out, e, l.channel.as_deref());
-    }
-    if !l.coming.is_empty() {
-        let _ = writeln!(out, "\ncoming within 7 days:");
-        for e in &l.coming {
-            entry(&mut out, e, l.channel.as_deref());
-        }
-    }
-    if !l.other.is_empty() {
-        let _ = writeln!(out, "\nnot live:");
-        for e in &l.other {
-            entry(&mut out, e, l.channel.as_deref());
-        }
-    }
-    out
-}
-
-fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
-    let marker = match (e.honored_here, channel) {
-        (Some(false), Some(c)) => format!("   [NOT HONORED ON {}]", c.to_uppercase()),
-        _ => String::new(),
-    };
-    let _ = writeln!(out, "\n{} — {}{marker}", e.id, escape_control(&e.title));
-    let announced = if e.announce.is_empty() {
-        String::new()
-    } else {
-        format!("announced by {} · ", e.announce.join(", "))
-    };
-    let _ = writeln!(out, "  {announced}honored on {}", e.honored_on.join(", "));
-    let left = e
-        .time_left
-        .as_ref()
-        .map(|t| format!(", {t}"))
-        .unwrap_or_default();
-    let _ = writeln!(out, "  valid {}{left}", e.window);
-    if let Some(code) = &e.code {
-        let _ = writeln!(out, "  code: {}", escape_control(code));
-    }
-    if !e.proofs.is_empty() {
-        let _ = writeln!(out, "  ask for: {}", e.proofs.join(", "));
-    }
-    if let Some(benefit) = &e.benefit {
-        let combination = e.combination.map(|c| format!(" ({c})")).unwrap_or_default();
-        let _ = writeln!(out, "  benefit: {benefit}{combination}");
-    }
-    for c in &e.conditions {
-        let _ = writeln!(out, "  when: {c}");
-    }
-    if let Some(limit) = &e.limit {
-        let _ = writeln!(out, "  limit: {limit}");
-    }
-    match (e.budget, e.budget_left) {
-        (Some(budget), Some(left)) => {
-            let _ = writeln!(out, "  budget: {left} of {budget} left");
-        }
-        (Some(budget), None) => {
-            let _ = writeln!(out, "  budget: {budget} redemptions in all");
-        }
-        _ => {}
-    }
-    if let Some(note) = &e.note {
-        let _ = writeln!(out, "  note: {}", escape_control(note));
-    }
-    let not_everywhere =
-        e.honored_here == Some(false) || (channel.is_none() && e.elsewhere.is_some());
-    if let (true, Some(elsewhere)) = (not_everywhere, &e.elsewhere) {
-        let _ = writeln!(out, "  tell the customer: {}", escape_control(elsewhere));
-    }
-}
-
-/// Whether the channels' own contexts give the customer the same answers. Control
-/// characters from rule texts and customer records are escaped.
-pub fn parity_report(r: &parity::Report) -> String {
-    escape_control_keep_lines(&parity_text(r)).into_owned()
-}
-
-/// Longest channel name the answers of a parity report line up after.
-const ALIGNED_NAME: usize = 32;
-
-fn parity_text(r: &parity::Report) -> String {
-    let mut out = String::new();
-    let channels: Vec<&str> = r.contexts.0.iter().map(|(c, _)| c.as_str()).collect();
-    let _ = writeln!(out, "parity at {} · rules {}", r.at, r.rules);
-    for (channel, source) in &r.contexts.0 {
-        let _ = writeln!(out, "  {channel}: {source}");
-    }
-    let _ = writeln!(out);
-    if r.same {
-        let _ = writeln!(
-            out,
-            "SAME: {} give this customer the same answer for every offer they honor",
-            words::list(&channels)
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "DIFFERENT: {} give this customer different answers for {} offer{}",
-            words::list(&channels),
-            r.differences.len(),
-            if r.differences.len() == 1 { "" } else { "s" }
-        );
-    }
-    // Answers line up after the longest channel name of ordinary length; longer names do
-    // not align.
-    let width = channels
-        .iter()
-        .map(|c| c.chars().count())
-        .filter(|n| *n <= ALIGNED_NAME)
-        .max()
-        .unwrap_or(0)
-        + 1;
-    for d in &r.differences {
-        let _ = writeln!(out, "\n{} — {}", d.offer, escape_control(&d.title));
-        for (channel, a) in &d.answers.0 {
-            let price = a
-                .price
-                .as_ref()
-                .map(|p| format!(" {p}"))
-                .unwrap_or_default();
-            let applied = if a.applied { " (in the quote)" } else { "" };
-            let label = crate::render::pad(&format!("{channel}:"), width);
-            let _ = writeln!(
-                out,
-                "  {label} {}{price}{applied} — {}",
-                a.status.word(),
-                a.reason
-            );
-        }
-        if d.fields.is_empty() {
-            let _ = writeln!(out, "  the fields it reads are the same on every channel");
-        } else {
-            let _ = writeln!(out, "  fields it reads that differ:");
-            for f in &d.fields {
-                let values: Vec<String> = f
-                    .values
-                    .0
-                    .iter()
-                    .map(|(c, v)| match v {
-                        Some(v) => format!("{c} {v}"),
-                        None => format!("{c} missing"),
-                    })
-                    .collect();
-                let _ = writeln!(out, "    {}: {}", f.path, values.join("; "));
-            }
-        }
-    }
-    let quotes: Vec<String> = r
-        .quotes
-        .0
-        .iter()
-        .map(|(c, q)| format!("{c} {}", q.as_deref().unwrap_or("none (no price)")))
-        .collect();
-    let _ = writeln!(out, "\nquote: {}", quotes.join(", "));
-    if !r.not_honored.is_empty() {
-        let _ = writeln!(out, "\nnot compared where not honored:");
-        for n in &r.not_honored {
-            let tell = n
-                .elsewhere
-                .as_ref()
-                .map(|e| format!(" (\"{e}\")"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  {}: not honored on {}{tell}",
-                n.offer,
-                n.not_honored_on.join(", ")
-            );
-        }
     }
     out
 }

@@ -3,8 +3,10 @@
 //! read from a path or a git revision ([`source`]).
 
 pub mod impact;
+pub mod markdown;
 pub mod source;
 pub mod structure;
+pub mod text;
 
 use serde::Serialize;
 

@@ -1,6 +1,8 @@
 //! The knowledge base for every agent (`honor offers`): what is live at an instant, how each
 //! channel honors it, and what to tell a customer where it is not honored.
 
+pub mod text;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};

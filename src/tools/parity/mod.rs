@@ -1,6 +1,8 @@
 //! Finding data silos (`honor parity`): each channel decides with the context its own systems
 //! hold for the same customer; where the answers differ, the fields behind the difference.
 
+pub mod text;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeSet;

@@ -4,10 +4,15 @@
 use std::fmt::Write as _;
 
 use crate::tools::review::Review;
-use crate::tools::review::impact::Impact;
+use crate::tools::review::impact::{Impact, PriceMove};
 use crate::tools::review::structure::ClauseChange;
 
 pub fn render(review: &Review) -> String {
+    // Rule texts come from the change under review: their control characters are escaped.
+    crate::escape::escape_control_keep_lines(&render_text(review)).into_owned()
+}
+
+fn render_text(review: &Review) -> String {
     let mut out = String::new();
     let s = &review.structure;
     let _ = writeln!(out, "{} against {}", review.rules, review.base);
@@ -122,24 +127,12 @@ fn impact_text(out: &mut String, impact: &Impact) {
             );
         }
         for p in &offer.prices {
-            let examples: Vec<String> = p
-                .examples
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}: {} → {}",
-                        e.customer,
-                        e.old.as_deref().unwrap_or("no price"),
-                        e.new.as_deref().unwrap_or("no price")
-                    )
-                })
-                .collect();
             let _ = writeln!(
                 out,
                 "    {}: still eligible, price changed: {} (e.g. {})",
                 p.channel,
                 customers(p.customers),
-                examples.join(", ")
+                price_examples(p)
             );
         }
     }
@@ -159,4 +152,21 @@ fn impact_text(out: &mut String, impact: &Impact) {
         }
         None => out.push('\n'),
     }
+}
+
+/// A price move's examples: `c-17: 130.00 USD → 117.00 USD, …`.
+pub fn price_examples(p: &PriceMove) -> String {
+    let examples: Vec<String> = p
+        .examples
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {} → {}",
+                e.customer,
+                e.old.as_deref().unwrap_or("no price"),
+                e.new.as_deref().unwrap_or("no price")
+            )
+        })
+        .collect();
+    examples.join(", ")
 }

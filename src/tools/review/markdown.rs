@@ -3,12 +3,17 @@
 
 use std::fmt::Write as _;
 
-use super::diff_text::counts;
+use super::text::{counts, price_examples};
 use crate::tools::review::Review;
 use crate::tools::review::impact::OfferImpact;
 use crate::tools::review::structure::ClauseChange;
 
 pub fn render(review: &Review) -> String {
+    // Rule texts come from the change under review: their control characters are escaped.
+    crate::escape::escape_control_keep_lines(&render_text(review)).into_owned()
+}
+
+fn render_text(review: &Review) -> String {
     let mut out = String::new();
     let s = &review.structure;
     let mut summary = if s.changes_meaning() {
@@ -142,24 +147,12 @@ fn moves(out: &mut String, impact: &OfferImpact) {
         );
     }
     for p in &impact.prices {
-        let examples: Vec<String> = p
-            .examples
-            .iter()
-            .map(|e| {
-                format!(
-                    "{}: {} → {}",
-                    e.customer,
-                    e.old.as_deref().unwrap_or("no price"),
-                    e.new.as_deref().unwrap_or("no price")
-                )
-            })
-            .collect();
         let _ = writeln!(
             out,
             "| {} | eligible | eligible, new price | {} | {} |",
             p.channel,
             p.customers,
-            cell(&examples.join(", "))
+            cell(&price_examples(p))
         );
     }
 }
