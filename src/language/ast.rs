@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 
 use crate::language::source::Span;
-use crate::value::Type;
 use crate::value::money::{Currency, Money};
 use crate::value::number::Decimal;
+use crate::value::{Type, write_separated};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct File {
@@ -102,8 +102,38 @@ pub enum ClauseKind {
     },
 }
 
+/// Every clause keyword, in the canonical order.
+pub const CLAUSE_KEYWORDS: [&str; 16] = [
+    "title",
+    "announce",
+    "honor",
+    "elsewhere",
+    "valid",
+    "code",
+    "proof",
+    "when",
+    "benefit",
+    "limit",
+    "budget",
+    "priority",
+    "stackable",
+    "exclusive",
+    "note",
+    "on",
+];
+
 impl ClauseKind {
     /// The keyword that starts the clause.
+    /// The clause's place in the canonical order (docs/language.md's table of clauses), in
+    /// which `honor fmt` writes them and reports list them.
+    pub fn rank(&self) -> usize {
+        let keyword = self.keyword();
+        CLAUSE_KEYWORDS
+            .iter()
+            .position(|k| *k == keyword)
+            .unwrap_or(CLAUSE_KEYWORDS.len())
+    }
+
     pub fn keyword(&self) -> &'static str {
         match self {
             ClauseKind::Title(_) => "title",
@@ -384,12 +414,7 @@ impl fmt::Display for Expr {
             ExprKind::Path(p) => f.write_str(p),
             ExprKind::List(items) => {
                 f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
+                write_separated(f, items, ", ", |f, item| write!(f, "{item}"))?;
                 f.write_str("]")
             }
             ExprKind::Call { func, arg } => write!(f, "{}({arg})", func.name()),
@@ -404,10 +429,7 @@ impl fmt::Display for Expr {
                 } else {
                     (" or ", 1)
                 };
-                for (i, part) in parts.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(word)?;
-                    }
+                write_separated(f, parts, word, |f, part| {
                     // an `and` inside an `or` is written in parentheses, though it binds
                     // tighter anyway: a reader need not know which binds tighter
                     let above = if prec == 1 && matches!(part.kind, ExprKind::And(_)) {
@@ -415,9 +437,8 @@ impl fmt::Display for Expr {
                     } else {
                         prec
                     };
-                    part.write_within(f, above)?;
-                }
-                Ok(())
+                    part.write_within(f, above)
+                })
             }
             ExprKind::Compare { op, lhs, rhs } => {
                 lhs.write_within(f, 4)?;

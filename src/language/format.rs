@@ -48,38 +48,16 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
 fn canonical(mut file: ast::File) -> ast::File {
     for d in &mut file.declarations {
         if let Declaration::Offer(o) = d {
-            o.clauses.sort_by_key(|c| rank(&c.kind));
+            o.clauses.sort_by_key(|c| c.kind.rank());
         }
     }
     file
 }
 
-/// The place in the canonical order (docs/language.md, "Offers and their clauses").
-fn rank(kind: &ClauseKind) -> u8 {
-    match kind {
-        ClauseKind::Title(_) => 0,
-        ClauseKind::Announce(_) => 1,
-        ClauseKind::Honor(_) => 2,
-        ClauseKind::Elsewhere(_) => 3,
-        ClauseKind::Valid(_) => 4,
-        ClauseKind::Code(_) => 5,
-        ClauseKind::Proof(_) => 6,
-        ClauseKind::When { .. } => 7,
-        ClauseKind::Benefit(_) => 8,
-        ClauseKind::Limit(_) => 9,
-        ClauseKind::Budget(_) => 10,
-        ClauseKind::Priority(_) => 11,
-        ClauseKind::Stackable => 12,
-        ClauseKind::Exclusive => 13,
-        ClauseKind::Note(_) => 14,
-        ClauseKind::On { .. } => 15,
-    }
-}
-
 /// The clauses of an offer in canonical order; `when`s and `on`s keep their own order.
 pub fn canonical_order(clauses: &[Clause]) -> Vec<&Clause> {
     let mut sorted: Vec<&Clause> = clauses.iter().collect();
-    sorted.sort_by_key(|c| rank(&c.kind));
+    sorted.sort_by_key(|c| c.kind.rank());
     sorted
 }
 
@@ -303,7 +281,7 @@ impl Printer<'_> {
         let header_text = self.trailing(header);
         let _ = writeln!(self.out, "offer {} {{{header_text}", offer.id.text);
         let mut order: Vec<usize> = (0..offer.clauses.len()).collect();
-        order.sort_by_key(|&i| rank(&offer.clauses[i].kind));
+        order.sort_by_key(|&i| offer.clauses[i].kind.rank());
         for i in order {
             let att = &attached[i];
             let leading: Vec<usize> = att

@@ -357,6 +357,7 @@ fn summary(rules: &RuleSet, opts: &Options, totals: &Totals, counts: Vec<Count>)
     }
 }
 
+/// One line's decision, and the fields that look like typos of schema fields.
 fn decide_line(
     rules: &RuleSet,
     keys: &Keys,
@@ -366,59 +367,60 @@ fn decide_line(
     scratch: &mut Scratch,
     statuses: &mut Vec<Status>,
 ) -> (Decided, Vec<NearMiss>) {
-    let mut misses = Vec::new();
-    let decided = decide_doc(rules, keys, n, line, opts, scratch, statuses, &mut misses);
-    (decided, misses)
-}
-
-/// One line's decision; fields that look like typos of schema fields go to `misses`.
-#[allow(clippy::too_many_arguments)]
-fn decide_doc(
-    rules: &RuleSet,
-    keys: &Keys,
-    n: usize,
-    line: &str,
-    opts: &Options,
-    scratch: &mut Scratch,
-    statuses: &mut Vec<Status>,
-    misses: &mut Vec<NearMiss>,
-) -> Decided {
     let doc = match crate::input::json::parse(line.trim_end()) {
         Ok(doc) => doc,
         Err(e) => {
-            return Decided::Failed {
+            let failed = Decided::Failed {
                 column: e.column,
                 message: e.message,
             };
+            return (failed, Vec::new());
         }
     };
-    let mut ctx = match Context::from_doc(&doc, &rules.model.schema) {
-        Ok(ctx) => {
-            *misses = rules.near_misses(&doc);
-            ctx
-        }
+    let mut ctx = match rules.context(&doc) {
+        Ok(ctx) => ctx,
         Err(e) => {
-            return Decided::Failed {
+            let failed = Decided::Failed {
                 column: None,
                 message: e.to_string(),
             };
+            return (failed, Vec::new());
         }
     };
+    let misses = rules.near_misses(&doc);
+    (
+        decide_customer(rules, keys, n, &doc, &mut ctx, opts, scratch, statuses),
+        misses,
+    )
+}
+
+/// A customer's line as `--format` asks for it.
+#[allow(clippy::too_many_arguments)]
+fn decide_customer(
+    rules: &RuleSet,
+    keys: &Keys,
+    n: usize,
+    doc: &Doc,
+    ctx: &mut Context,
+    opts: &Options,
+    scratch: &mut Scratch,
+    statuses: &mut Vec<Status>,
+) -> Decided {
     if let Some(used) = &opts.budget_use {
         ctx.set_budget_use(used.clone());
     }
-    rules.statuses(&ctx, opts.channel, opts.at, scratch, statuses);
+    rules.statuses(ctx, opts.channel, opts.at, scratch, statuses);
     if opts.output == Output::Summary {
         let missing = statuses
             .iter()
             .enumerate()
             .filter(|(_, s)| **s == Status::Unknown)
-            .map(|(i, _)| (i, rules.missing(i, &ctx, opts.at)))
+            .map(|(i, _)| (i, rules.missing(i, ctx, opts.at)))
             .collect();
         return Decided::Counts(statuses.clone(), missing);
     }
     if opts.output == Output::Full {
-        let decision = rules.decide(&ctx, opts.channel, opts.at, None);
+        let decision = rules.decide(ctx, opts.channel, opts.at, None);
         let mut text = serde_json::to_string(&decision).unwrap_or_else(|_| String::from("null"));
         text.push('\n');
         return Decided::Line(text);
@@ -436,7 +438,7 @@ fn decide_doc(
         .map(|(o, s)| (o.id.as_str(), *s));
     match opts.output {
         Output::Csv => {
-            let mut row = format!("{n},{}", csv_field(&customer_id(&doc).unwrap_or_default()));
+            let mut row = format!("{n},{}", csv_field(&customer_id(doc).unwrap_or_default()));
             if opts.only_eligible {
                 let ids: Vec<&str> = shown.map(|(id, _)| id).collect();
                 row.push(',');
@@ -458,7 +460,7 @@ fn decide_doc(
             // Written by hand: the same keys on every line, escaped once.
             let mut text = String::with_capacity(32 + 24 * statuses.len());
             text.push_str(&format!("{{\"line\":{n},"));
-            if let Some(id) = customer_id(&doc) {
+            if let Some(id) = customer_id(doc) {
                 text.push_str(&format!("\"id\":{},", json_string(&id)));
             }
             text.push_str("\"offers\":{");

@@ -141,16 +141,27 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::List(items) => {
                 f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
+                write_separated(f, items, ", ", |f, item| write!(f, "{item}"))?;
                 f.write_str("]")
             }
         }
     }
+}
+
+/// `items` written one after another with `separator` between them.
+pub fn write_separated<W: fmt::Write, T>(
+    f: &mut W,
+    items: &[T],
+    separator: &str,
+    mut write: impl FnMut(&mut W, &T) -> fmt::Result,
+) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(separator)?;
+        }
+        write(f, item)?;
+    }
+    Ok(())
 }
 
 /// Text in double quotes with `\"`, `\\` and `\n` escaped, as the rule language writes it.

@@ -179,14 +179,7 @@ impl Explainer<'_> {
                             name(lhs)
                         )
                     }
-                    _ => format!(
-                        "{} and {}, needs {} {} {}{note}",
-                        found(lhs),
-                        found(rhs),
-                        name(lhs),
-                        op.symbol(),
-                        name(rhs)
-                    ),
+                    _ => self.both(lhs, rhs, op.symbol(), &note),
                 };
                 self.leaf(cond, negated, text)
             }
@@ -214,14 +207,7 @@ impl Explainer<'_> {
                         },
                         name(lhs)
                     ),
-                    _ => format!(
-                        "{} and {}, needs {} {} {}{note}",
-                        found(lhs),
-                        found(rhs),
-                        name(lhs),
-                        if not_in { "not in" } else { "in" },
-                        name(rhs)
-                    ),
+                    _ => self.both(lhs, rhs, if not_in { "not in" } else { "in" }, &note),
                 };
                 self.leaf(cond, negated, text)
             }
@@ -343,6 +329,17 @@ impl Explainer<'_> {
     }
 
     /// For money in two currencies: why the comparison cannot be decided.
+    /// A test between two values of the context: both values, and the test they fail.
+    fn both(&self, lhs: &Operand, rhs: &Operand, test: &str, note: &str) -> String {
+        format!(
+            "{} and {}, needs {} {test} {}{note}",
+            Found(self, lhs),
+            Found(self, rhs),
+            Name(self, lhs),
+            Name(self, rhs)
+        )
+    }
+
     fn currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
         match (
             operand(lhs, self.ctx, self.env),

@@ -11,9 +11,9 @@ use crate::engine::compile::{Cond, Operand};
 use crate::input::context::Context;
 use crate::language::ast::CompareOp;
 use crate::language::check::Schema;
-use crate::value::Value;
 use crate::value::number::Decimal;
 use crate::value::time::format_instant;
+use crate::value::{Value, write_quoted, write_separated};
 
 /// The part of a condition still to be satisfied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,12 +315,7 @@ impl fmt::Display for Test<'_> {
             Cond::InTextSet { negated, lhs, set } => {
                 let word = if *negated != n { "not in" } else { "in" };
                 write!(f, "{} {word} [", self.side(lhs))?;
-                for (i, item) in set.items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    crate::value::write_quoted(f, item)?;
-                }
+                write_separated(f, &set.items, ", ", |f, item| write_quoted(f, item))?;
                 f.write_str("]")
             }
             // `and`, `or` and `not` never reach a leaf
@@ -421,13 +416,7 @@ impl fmt::Display for CondText<'_> {
                 } else {
                     (" or ", 1)
                 };
-                for (i, part) in parts.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(word)?;
-                    }
-                    self.within(f, part, prec)?;
-                }
-                Ok(())
+                write_separated(f, parts, word, |f, part| self.within(f, part, prec))
             }
             Cond::Field(slot) => f.write_str(&self.schema.field(*slot).path),
             leaf => Test {

@@ -6,6 +6,7 @@ use pest::error::{ErrorVariant, InputLocation};
 mod mistakes;
 
 use super::Rule;
+use crate::language::ast::CLAUSE_KEYWORDS;
 use crate::language::diagnostic::{Diagnostic, did_you_mean};
 use crate::language::source::Span;
 
@@ -50,7 +51,7 @@ impl Want {
     /// The keywords this expectation stands for, to suggest one close to a misspelling.
     fn keywords(self) -> &'static [&'static str] {
         match self {
-            Want::Clause => &CLAUSES,
+            Want::Clause => &CLAUSE_KEYWORDS,
             Want::Declaration => &["offer", "context", "timezone", "channels", "currency"],
             Want::AndOr => &["and", "or"],
             Want::Off => &["off"],
@@ -108,25 +109,6 @@ impl Want {
         }
     }
 }
-
-const CLAUSES: [&str; 16] = [
-    "title",
-    "announce",
-    "honor",
-    "elsewhere",
-    "valid",
-    "code",
-    "proof",
-    "when",
-    "benefit",
-    "limit",
-    "budget",
-    "priority",
-    "stackable",
-    "exclusive",
-    "note",
-    "on",
-];
 
 fn want_of_rule(rule: Rule) -> Option<Want> {
     use Rule::*;
@@ -219,7 +201,10 @@ pub fn describe(
         if let Some(close) = did_you_mean(word, keywords.iter().copied()) {
             help = Some(format!("did you mean `{close}`?"));
         } else if wants.contains(&Want::Clause) && !wants.contains(&Want::AndOr) {
-            help = Some(format!("an offer's clauses are {}", CLAUSES.join(", ")));
+            help = Some(format!(
+                "an offer's clauses are {}",
+                CLAUSE_KEYWORDS.join(", ")
+            ));
         }
         format!("expected {}{after}, found {found_words}", list(&wants))
     } else if found.is_end() && wants.contains(&Want::CloseBrace) {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use crate::language::ast::{self, ClauseKind, Declaration};
+use crate::language::ast::{self, CLAUSE_KEYWORDS, ClauseKind, Declaration};
 use crate::language::format::{canonical_order, clause_text};
 use crate::language::parse::parse_file;
 
@@ -228,27 +228,11 @@ fn sorted_names(names: &[ast::Name]) -> String {
 
 /// Order of the groups in a report: the canonical clause order.
 fn group_rank(group: &str) -> usize {
-    const ORDER: [&str; 14] = [
-        "title",
-        "announce",
-        "honor",
-        "elsewhere",
-        "valid",
-        "code",
-        "when",
-        "benefit",
-        "limit",
-        "priority",
-        "stackable",
-        "exclusive",
-        "note",
-        "on",
-    ];
     let keyword = group.split(' ').next().unwrap_or(group);
-    ORDER
+    CLAUSE_KEYWORDS
         .iter()
         .position(|k| *k == keyword)
-        .unwrap_or(ORDER.len())
+        .unwrap_or(CLAUSE_KEYWORDS.len())
 }
 
 fn clause_changes(
