@@ -97,8 +97,8 @@ pub use engine::decision::{
     AllChannels, ByChannel, ClauseResult, Decision, Difference, EligibleWhen, Need, OfferDecision,
     Outcome, Parity, Status,
 };
-pub use engine::evaluate::Scratch;
 pub use engine::evaluate::residual::{Gap, Leaf, Residual, Shown};
+pub use engine::evaluate::{Scratch, Tri};
 pub use engine::quote::Quote;
 pub use engine::ruleset::{LoadError, RuleSet};
 pub use input::context::{Context, ContextError, NearMiss};

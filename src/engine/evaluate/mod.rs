@@ -21,18 +21,25 @@ use crate::value::time::{age_years, days_since, local_date};
 pub use explain::{explain, window_words};
 pub use fast::{Scratch, statuses};
 
+/// A test's value in three-valued logic: a missing value makes it unknown, and unknown
+/// spreads only where it could change the answer (`false and unknown` is false).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Tri {
+    /// Surely false.
     False,
+    /// A value it reads is missing.
     Unknown,
+    /// Surely true.
     True,
 }
 
 impl Tri {
+    /// `true` or `false`, surely.
     pub fn from_bool(b: bool) -> Tri {
         if b { Tri::True } else { Tri::False }
     }
 
+    /// Kleene's `and`: false if either is false.
     pub fn and(self, other: Tri) -> Tri {
         match (self, other) {
             (Tri::False, _) | (_, Tri::False) => Tri::False,
@@ -41,6 +48,7 @@ impl Tri {
         }
     }
 
+    /// Kleene's `or`: true if either is true.
     pub fn or(self, other: Tri) -> Tri {
         !(!self).and(!other)
     }
