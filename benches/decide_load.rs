@@ -123,7 +123,8 @@ fn main() {
         &std::fs::read_to_string(data.join("offers.json")).expect("offers.json"),
     )
     .expect("offers JSON");
-    let dir = std::env::temp_dir().join(format!("honor-decide-load-{}", std::process::id()));
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("honor-decide-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     let rules = dir.join("workload.offer");
     std::fs::write(&rules, workload::rules_text(&offers, 1)).expect("the rule file");

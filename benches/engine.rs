@@ -101,7 +101,8 @@ fn bench(c: &mut Criterion) {
 
     // `honor batch` on the customers as JSON Lines (the release binary, as a pipeline runs
     // it), writing the decisions to nowhere.
-    let folder = std::env::temp_dir().join(format!("honor-bench-{}", std::process::id()));
+    let folder = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("honor-bench-{}", std::process::id()));
     std::fs::create_dir_all(&folder).expect("a scratch folder");
     let rules_file = folder.join("bench.offer");
     std::fs::write(&rules_file, workload::rules_text(&offers, 1)).expect("the rule file");

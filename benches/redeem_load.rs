@@ -136,7 +136,8 @@ fn main() {
     let requests = env_number("REDEEM_LOAD_REQUESTS", 3000);
     let clients = env_number("REDEEM_LOAD_CLIENTS", 16);
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
-    let dir = std::env::temp_dir().join(format!("honor-redeem-load-{}", std::process::id()));
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("honor-redeem-load-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     println!(
         "redemptions: {requests} per run from {clients} clients, loopback; each decided and recorded"

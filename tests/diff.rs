@@ -25,7 +25,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("honor-diff-{}-{name}", std::process::id()));
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("honor-diff-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     dir
@@ -479,8 +480,9 @@ fn base_from_a_git_revision_without_touching_the_work_tree() {
         text(&out.stderr)
     );
 
-    // outside any repository
-    let outside = scratch("no-git");
+    // outside any repository (the system's temporary folder, not the build folder)
+    let outside = std::env::temp_dir().join(format!("honor-diff-{}-no-git", std::process::id()));
+    let _ = std::fs::remove_dir_all(&outside);
     write(&outside.join("rules/shop.offer"), SHOP);
     let out = honor(&outside, &["--rules", "rules", "diff", "--base", "main"]);
     assert_eq!(out.status.code(), Some(2));
@@ -489,4 +491,5 @@ fn base_from_a_git_revision_without_touching_the_work_tree() {
         "{}",
         text(&out.stderr)
     );
+    let _ = std::fs::remove_dir_all(&outside);
 }

@@ -69,7 +69,8 @@ fn finds_case_files_below_the_rule_set() {
 
 /// A copy of the shop in a folder of its own, where snapshots can be written.
 fn scratch_shop() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("honor-test-cmd-{}", std::process::id()));
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("honor-test-cmd-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for name in ["shop.offer", "passing.test.yaml"] {

@@ -299,7 +299,8 @@ fn a_budget_counts_every_customer_and_needs_a_ledger() {
 
 #[test]
 fn case_files_expect_needs_eligible_from_and_pin_ledger_counts() {
-    let dir = std::env::temp_dir().join(format!("honor-needs-{}", std::process::id()));
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("honor-needs-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(

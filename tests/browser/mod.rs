@@ -106,7 +106,7 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start `{}`: {e}", chromedriver.display()));
-        let profile = std::env::temp_dir().join(format!(
+        let profile = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
             "honor-console-chromium-{}-{port}",
             std::process::id()
         ));

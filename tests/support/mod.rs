@@ -17,8 +17,8 @@ impl TempDir {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
-        let dir =
-            std::env::temp_dir().join(format!("honor-{label}-{}-{n}-{nanos}", std::process::id()));
+        let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("honor-{label}-{}-{n}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create a temporary folder");
         TempDir(dir)
     }
