@@ -8,6 +8,7 @@
 //! one process or several — records more than a `limit` or a `budget` allows.
 
 pub mod postgres;
+mod procedure;
 pub mod read;
 pub mod sqlite;
 pub mod url;

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{ConnectOptions, Connection, Row};
 
+use super::procedure::{self, Statements};
 use super::sqlite::migrate_words;
 use super::{
     Decide, Entry, Ledger, LedgerError, LedgerFuture, LedgerUrl, NewRedemption, Redeemed, Reversal,
@@ -136,17 +137,35 @@ fn entry(row: &PgRow) -> Result<Entry, sqlx::Error> {
 }
 
 async fn find(conn: &mut PgConnection, key: &str) -> Result<Option<Entry>, sqlx::Error> {
-    sqlx::query(concat!(
-        "SELECT ",
-        entry_columns!(),
-        " FROM redemptions WHERE redemption_key = $1"
-    ))
-    .bind(key)
-    .fetch_optional(conn)
-    .await?
-    .as_ref()
-    .map(entry)
-    .transpose()
+    find_row(conn, key, false).await
+}
+
+async fn find_row(
+    conn: &mut PgConnection,
+    key: &str,
+    for_update: bool,
+) -> Result<Option<Entry>, sqlx::Error> {
+    // The row lock keeps two reversals of one key from both saying they were first.
+    let sql = if for_update {
+        concat!(
+            "SELECT ",
+            entry_columns!(),
+            " FROM redemptions WHERE redemption_key = $1 FOR UPDATE"
+        )
+    } else {
+        concat!(
+            "SELECT ",
+            entry_columns!(),
+            " FROM redemptions WHERE redemption_key = $1"
+        )
+    };
+    sqlx::query(sql)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(entry)
+        .transpose()
 }
 
 async fn lock(conn: &mut PgConnection, id: i64) -> Result<(), sqlx::Error> {
@@ -162,6 +181,63 @@ fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+impl Statements for PgConnection {
+    async fn find(&mut self, key: &str, for_update: bool) -> Result<Option<Entry>, sqlx::Error> {
+        find_row(self, key, for_update).await
+    }
+
+    async fn view(&mut self, customer: &str, offer: &str) -> Result<View, sqlx::Error> {
+        // Read committed: each statement sees every transaction committed before the
+        // transaction's locks were granted.
+        let redeemed: Vec<String> = sqlx::query_scalar(
+            "SELECT offer FROM redemptions WHERE customer = $1 AND reversed_at IS NULL \
+             ORDER BY seq",
+        )
+        .bind(customer)
+        .fetch_all(&mut *self)
+        .await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM redemptions WHERE offer = $1 AND reversed_at IS NULL",
+        )
+        .bind(offer)
+        .fetch_one(&mut *self)
+        .await?;
+        Ok(View {
+            redeemed,
+            used: u64::try_from(used).unwrap_or(0),
+        })
+    }
+
+    async fn insert(&mut self, new: &NewRedemption) -> Result<String, sqlx::Error> {
+        let recorded = now();
+        sqlx::query(
+            "INSERT INTO redemptions (redemption_key, customer, offer, channel, decided_at, \
+             rules, body_hash, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&new.key)
+        .bind(&new.customer)
+        .bind(&new.offer)
+        .bind(&new.channel)
+        .bind(&new.at)
+        .bind(&new.rules)
+        .bind(&new.body_hash)
+        .bind(recorded)
+        .execute(&mut *self)
+        .await?;
+        Ok(format_instant(recorded))
+    }
+
+    async fn mark_reversed(&mut self, key: &str) -> Result<String, sqlx::Error> {
+        let at = now();
+        sqlx::query("UPDATE redemptions SET reversed_at = $1 WHERE redemption_key = $2")
+            .bind(at)
+            .bind(key)
+            .execute(&mut *self)
+            .await?;
+        Ok(format_instant(at))
+    }
+}
+
 async fn try_redeem(
     pool: &PgPool,
     new: &NewRedemption,
@@ -172,59 +248,18 @@ async fn try_redeem(
         lock(&mut tx, lock_id(&["budget", &new.offer])).await?;
     }
     lock(&mut tx, lock_id(&["limit", &new.offer, &new.customer])).await?;
-    if let Some(found) = find(&mut tx, &new.key).await? {
-        tx.rollback().await?;
-        return Ok(Redeemed::existing(found, new));
+    let (redeemed, wrote) = procedure::redeem(&mut *tx, new, decide).await?;
+    finish(tx, wrote).await?;
+    Ok(redeemed)
+}
+
+/// Commits what wrote; rolls back what only read.
+async fn finish(tx: sqlx::Transaction<'_, sqlx::Postgres>, wrote: bool) -> Result<(), sqlx::Error> {
+    if wrote {
+        tx.commit().await
+    } else {
+        tx.rollback().await
     }
-    // Read committed: each statement below sees every transaction committed before the
-    // locks above were granted.
-    let redeemed: Vec<String> = sqlx::query_scalar(
-        "SELECT offer FROM redemptions WHERE customer = $1 AND reversed_at IS NULL ORDER BY seq",
-    )
-    .bind(&new.customer)
-    .fetch_all(&mut *tx)
-    .await?;
-    let used: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM redemptions WHERE offer = $1 AND reversed_at IS NULL",
-    )
-    .bind(&new.offer)
-    .fetch_one(&mut *tx)
-    .await?;
-    let view = View {
-        redeemed,
-        used: u64::try_from(used).unwrap_or(0),
-    };
-    if !decide(&view) {
-        tx.rollback().await?;
-        return Ok(Redeemed::Refused);
-    }
-    let recorded = now();
-    sqlx::query(
-        "INSERT INTO redemptions (redemption_key, customer, offer, channel, decided_at, rules, \
-         body_hash, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&new.key)
-    .bind(&new.customer)
-    .bind(&new.offer)
-    .bind(&new.channel)
-    .bind(&new.at)
-    .bind(&new.rules)
-    .bind(&new.body_hash)
-    .bind(recorded)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Redeemed::Recorded(Entry {
-        key: new.key.clone(),
-        customer: new.customer.clone(),
-        offer: new.offer.clone(),
-        channel: new.channel.clone(),
-        at: new.at.clone(),
-        rules: new.rules.clone(),
-        recorded: format_instant(recorded),
-        reversed: None,
-        body_hash: new.body_hash.clone(),
-    }))
 }
 
 /// Whether starting the transaction again can succeed: the key was inserted by a concurrent
@@ -240,38 +275,9 @@ fn retryable(e: &sqlx::Error) -> bool {
 
 async fn reverse(pool: &PgPool, key: &str) -> Result<Option<Reversal>, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    // The row lock keeps two reversals of one key from both saying they were first.
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        entry_columns!(),
-        " FROM redemptions WHERE redemption_key = $1 FOR UPDATE"
-    ))
-    .bind(key)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(mut found) = row.as_ref().map(entry).transpose()? else {
-        tx.rollback().await?;
-        return Ok(None);
-    };
-    if found.reversed.is_some() {
-        tx.rollback().await?;
-        return Ok(Some(Reversal {
-            entry: found,
-            repeated: true,
-        }));
-    }
-    let at = now();
-    sqlx::query("UPDATE redemptions SET reversed_at = $1 WHERE redemption_key = $2")
-        .bind(at)
-        .bind(key)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    found.reversed = Some(format_instant(at));
-    Ok(Some(Reversal {
-        entry: found,
-        repeated: false,
-    }))
+    let (reversal, wrote) = procedure::reverse(&mut *tx, key).await?;
+    finish(tx, wrote).await?;
+    Ok(reversal)
 }
 
 impl Ledger for PostgresLedger {

@@ -16,6 +16,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, migrate::MigrateError};
 
+use super::procedure::{self, Statements};
 use super::{
     Decide, Entry, Ledger, LedgerError, LedgerFuture, NewRedemption, Redeemed, Reversal, View,
 };
@@ -125,90 +126,87 @@ async fn find(conn: &mut SqliteConnection, key: &str) -> Result<Option<Entry>, s
     .transpose()
 }
 
+impl Statements for SqliteConnection {
+    async fn find(&mut self, key: &str, _for_update: bool) -> Result<Option<Entry>, sqlx::Error> {
+        // `BEGIN IMMEDIATE` already serialises every writing transaction
+        find(self, key).await
+    }
+
+    async fn view(&mut self, customer: &str, offer: &str) -> Result<View, sqlx::Error> {
+        let redeemed: Vec<String> = sqlx::query_scalar(
+            "SELECT offer FROM redemptions WHERE customer = ? AND reversed_at IS NULL \
+             ORDER BY seq",
+        )
+        .bind(customer)
+        .fetch_all(&mut *self)
+        .await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM redemptions WHERE offer = ? AND reversed_at IS NULL",
+        )
+        .bind(offer)
+        .fetch_one(&mut *self)
+        .await?;
+        Ok(View {
+            redeemed,
+            used: u64::try_from(used).unwrap_or(0),
+        })
+    }
+
+    async fn insert(&mut self, new: &NewRedemption) -> Result<String, sqlx::Error> {
+        let recorded = format_instant(Utc::now());
+        sqlx::query(
+            "INSERT INTO redemptions (redemption_key, customer, offer, channel, decided_at, \
+             rules, body_hash, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.key)
+        .bind(&new.customer)
+        .bind(&new.offer)
+        .bind(&new.channel)
+        .bind(&new.at)
+        .bind(&new.rules)
+        .bind(&new.body_hash)
+        .bind(&recorded)
+        .execute(&mut *self)
+        .await?;
+        Ok(recorded)
+    }
+
+    async fn mark_reversed(&mut self, key: &str) -> Result<String, sqlx::Error> {
+        let now = format_instant(Utc::now());
+        sqlx::query("UPDATE redemptions SET reversed_at = ? WHERE redemption_key = ?")
+            .bind(&now)
+            .bind(key)
+            .execute(&mut *self)
+            .await?;
+        Ok(now)
+    }
+}
+
+/// Commits what wrote; rolls back what only read.
+async fn finish(tx: sqlx::Transaction<'_, sqlx::Sqlite>, wrote: bool) -> Result<(), sqlx::Error> {
+    if wrote {
+        tx.commit().await
+    } else {
+        tx.rollback().await
+    }
+}
+
 async fn redeem(
     ledger: &SqliteLedger,
     new: &NewRedemption,
     decide: &mut Decide<'_>,
 ) -> Result<Redeemed, sqlx::Error> {
     let mut tx = ledger.writer.begin_with("BEGIN IMMEDIATE").await?;
-    if let Some(found) = find(&mut tx, &new.key).await? {
-        tx.rollback().await?;
-        return Ok(Redeemed::existing(found, new));
-    }
-    let redeemed: Vec<String> = sqlx::query_scalar(
-        "SELECT offer FROM redemptions WHERE customer = ? AND reversed_at IS NULL ORDER BY seq",
-    )
-    .bind(&new.customer)
-    .fetch_all(&mut *tx)
-    .await?;
-    let used: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM redemptions WHERE offer = ? AND reversed_at IS NULL",
-    )
-    .bind(&new.offer)
-    .fetch_one(&mut *tx)
-    .await?;
-    let view = View {
-        redeemed,
-        used: u64::try_from(used).unwrap_or(0),
-    };
-    if !decide(&view) {
-        tx.rollback().await?;
-        return Ok(Redeemed::Refused);
-    }
-    let recorded = format_instant(Utc::now());
-    sqlx::query(
-        "INSERT INTO redemptions (redemption_key, customer, offer, channel, decided_at, rules, \
-         body_hash, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&new.key)
-    .bind(&new.customer)
-    .bind(&new.offer)
-    .bind(&new.channel)
-    .bind(&new.at)
-    .bind(&new.rules)
-    .bind(&new.body_hash)
-    .bind(&recorded)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(Redeemed::Recorded(Entry {
-        key: new.key.clone(),
-        customer: new.customer.clone(),
-        offer: new.offer.clone(),
-        channel: new.channel.clone(),
-        at: new.at.clone(),
-        rules: new.rules.clone(),
-        recorded,
-        reversed: None,
-        body_hash: new.body_hash.clone(),
-    }))
+    let (redeemed, wrote) = procedure::redeem(&mut *tx, new, decide).await?;
+    finish(tx, wrote).await?;
+    Ok(redeemed)
 }
 
 async fn reverse(ledger: &SqliteLedger, key: &str) -> Result<Option<Reversal>, sqlx::Error> {
     let mut tx = ledger.writer.begin_with("BEGIN IMMEDIATE").await?;
-    let Some(mut found) = find(&mut tx, key).await? else {
-        tx.rollback().await?;
-        return Ok(None);
-    };
-    if found.reversed.is_some() {
-        tx.rollback().await?;
-        return Ok(Some(Reversal {
-            entry: found,
-            repeated: true,
-        }));
-    }
-    let now = format_instant(Utc::now());
-    sqlx::query("UPDATE redemptions SET reversed_at = ? WHERE redemption_key = ?")
-        .bind(&now)
-        .bind(key)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    found.reversed = Some(now);
-    Ok(Some(Reversal {
-        entry: found,
-        repeated: false,
-    }))
+    let (reversal, wrote) = procedure::reverse(&mut *tx, key).await?;
+    finish(tx, wrote).await?;
+    Ok(reversal)
 }
 
 impl Ledger for SqliteLedger {
