@@ -5,7 +5,7 @@ mod batch;
 mod check;
 mod diff;
 mod error;
-mod fmt;
+mod format;
 mod lint;
 mod offers;
 mod parity;
@@ -77,7 +77,7 @@ pub enum Command {
     /// Decide a file of contexts, one per line, on every core
     Batch(batch::Args),
     /// Rewrite rule files in the canonical layout
-    Fmt(fmt::Args),
+    Fmt(format::Args),
     /// What a change to the rule set does: offers changed, and decisions over a sample
     Diff(diff::Args),
     /// Serve decisions over HTTP to every channel
@@ -105,7 +105,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Offers(args) => offers::run(&cli.rules, args, out),
         Command::Parity(args) => parity::run(&cli.rules, args, out, err),
         Command::Batch(args) => batch::run(&cli.rules, args, out, err),
-        Command::Fmt(args) => fmt::run(&cli.rules, args, out, err),
+        Command::Fmt(args) => format::run(&cli.rules, args, out, err),
         Command::Diff(args) => diff::run(&cli.rules, args, out),
         Command::Serve(args) => serve::run(&cli.rules, args, err),
         Command::Replay(args) => replay::run(args, out),
