@@ -21,22 +21,34 @@ pub const MAX_SNAPSHOT: u64 = 256 * 1024 * 1024;
 /// Why a file could not be read or written, in words for whoever named it.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
+    /// The system refused to read it (the reason in its words).
     #[error("cannot read this file: {0}")]
     Unreadable(String),
+    /// A folder where a file was expected.
     #[error("cannot read this file: it is a folder, not a file")]
     Folder,
     #[error(
         "cannot read this file: it is not a regular file (a device, a pipe or a socket); give the path of a file"
     )]
+    /// A device, a pipe or a socket.
     NotRegular,
+    /// Over the cap, in bytes.
     #[error("this holds more than {0} bytes; files of at most {0} bytes are read")]
     TooLarge(u64),
     #[error("this is not a text file: byte {byte} (on line {line}) is not UTF-8")]
-    NotText { byte: usize, line: usize },
+    /// Not UTF-8 at this byte (from 0) and line (from 1).
+    NotText {
+        /// The first byte that is not UTF-8.
+        byte: usize,
+        /// Its line.
+        line: usize,
+    },
     #[error(
         "`{0}` is a symbolic link; honor does not write through links: replace it with the file itself"
     )]
+    /// A symbolic link where a write would go through it.
     Link(String),
+    /// The path, and why it could not be written.
     #[error("cannot write `{0}`: {1}")]
     Unwritable(String, String),
 }
