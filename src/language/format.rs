@@ -20,21 +20,26 @@ const INDENT: &str = "  ";
 
 /// The canonical text of a rule file, or its errors (then the file is to be left as it is).
 pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
-    let (file, diagnostics) = parse_file(text, 0);
+    let (original, diagnostics) = parse_file(text, 0);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
-    let comments = comments(text);
+    // The output ends lines with LF; reading the input the same way keeps the layout from
+    // mistaking a CR-only file for one long line (and its first comment for the rest of it).
+    let lf = text.replace("\r\n", "\n").replace('\r', "\n");
+    let (file, _) = parse_file(&lf, 0);
+    let comments = comments(&lf);
     let mut p = Printer {
-        src: text,
+        src: &lf,
         comments: &comments,
         out: String::new(),
     };
     p.file(&file);
     // What a careful formatter promises, checked rather than hoped: the canonical text reads
-    // back as the same declarations. A file it would change is left as it is.
+    // back as the same declarations as the file as given. A file it would change is left as
+    // it is.
     let (again, _) = parse_file(&p.out, 0);
-    if canonical(file) != canonical(again) {
+    if canonical(original) != canonical(again) {
         return Err(vec![Diagnostic::error(
             "format-changes-meaning",
             "formatting would change what this file means, so it was left as it is",
@@ -453,6 +458,28 @@ fn part_needs_parens(part: &Expr, precedence: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::format;
+
+    /// A file whose lines end with CR alone formats like one ending with LF: its comments
+    /// end at the line's end, and what follows them is kept.
+    #[test]
+    fn cr_line_ends_end_comments() {
+        let lf = format("# heading\noffer l{title\"\"}\n").unwrap();
+        assert_eq!(format("# heading\roffer l{title\"\"}").unwrap(), lf);
+        assert_eq!(format("# heading\r\noffer l{title\"\"}\r\n").unwrap(), lf);
+        assert!(lf.contains("offer l {"), "{lf}");
+    }
+
+    /// Formatting never returns a text that reads back as other rules: the check that
+    /// refuses one compares declarations, not spans or clause order.
+    #[test]
+    fn a_change_of_meaning_is_caught() {
+        use super::{canonical, parse_file};
+        let (a, _) = parse_file("offer a { title \"A\" note \"n\" }", 0);
+        let (b, _) = parse_file("offer a {\n  note \"n\"\n  title \"A\"\n}\n", 0);
+        let (c, _) = parse_file("offer a { title \"B\" note \"n\" }", 0);
+        assert!(canonical(a.clone()) == canonical(b));
+        assert!(canonical(a) != canonical(c));
+    }
 
     #[test]
     fn lays_out_an_offer() {
