@@ -9,6 +9,7 @@ use crate::engine::decision::{
 use crate::engine::evaluate::eligible_from::Because;
 use crate::engine::evaluate::residual::{Gap, Residual, Shown};
 use crate::escape::escape_control_keep_lines;
+use crate::render::words;
 
 /// One channel's decision. `detailed` adds every clause of every offer listed. Control
 /// characters from rule texts and customer records are escaped (`\u{1b}`), so that nothing
@@ -251,7 +252,7 @@ pub fn reason(o: &OfferDecision) -> String {
         Status::Ineligible => failing(Outcome::Fail).join("; "),
         Status::Unknown => format!(
             "ask for {}: {}",
-            o.missing.join(", "),
+            words::some(&o.missing),
             failing(Outcome::Unknown).join("; ")
         ),
         Status::NotHonored => {

@@ -3,6 +3,35 @@
 
 use crate::language::ast::{Benefit, CompareOp, Expr, ExprKind, Func};
 
+/// The most items one line lists; the rest are counted, so that the line stays one an agent
+/// can read out.
+pub const LISTED: usize = 12;
+
+/// `a, b, c`: at most [`LISTED`] items, then `and 2,988 more`.
+pub fn some(items: &[String]) -> String {
+    if items.len() <= LISTED {
+        return items.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        items[..LISTED].join(", "),
+        thousands(items.len() - LISTED)
+    )
+}
+
+/// `2988` as `2,988`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 /// A condition as a sentence fragment.
 pub fn condition(expr: &Expr) -> String {
     words(expr, false)
@@ -142,6 +171,17 @@ mod tests {
     use super::*;
     use crate::language::ast::{ClauseKind, Declaration};
     use crate::language::parse::parse_file;
+
+    #[test]
+    fn long_lists_are_counted_not_listed() {
+        let items: Vec<String> = (0..3000).map(|i| format!("proof {i}")).collect();
+        let line = some(&items);
+        assert!(line.starts_with("proof 0, proof 1, "), "{line}");
+        assert!(line.ends_with("proof 11 and 2,988 more"), "{line}");
+        assert_eq!(some(&items[..2]), "proof 0, proof 1");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 
     fn when_words(expr: &str) -> String {
         let text = format!("offer a {{ title \"A\" when {expr} }}");

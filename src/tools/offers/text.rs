@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::{Entry, Listing};
 use crate::escape::{escape_control, escape_control_keep_lines};
+use crate::render::words;
 
 /// The knowledge base: live offers, then those coming within a week. Control characters in
 /// rule texts are escaped, so nothing in a rule file can rewrite the agent's screen.
@@ -86,7 +87,7 @@ fn entry(out: &mut String, e: &Entry, channel: Option<&str>) {
         let _ = writeln!(out, "  code: {}", escape_control(code));
     }
     if !e.proofs.is_empty() {
-        let _ = writeln!(out, "  ask for: {}", e.proofs.join(", "));
+        let _ = writeln!(out, "  ask for: {}", words::some(&e.proofs));
     }
     if let Some(benefit) = &e.benefit {
         let combination = e.combination.map(|c| format!(" ({c})")).unwrap_or_default();
