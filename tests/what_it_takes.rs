@@ -344,3 +344,34 @@ fn case_files_expect_needs_eligible_from_and_pin_ledger_counts() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A window that starts at a wall time the clocks skip opens at the first instant after the
+/// gap; the agent's line says why the time differs from the one written.
+#[test]
+fn a_start_in_a_dst_gap_says_the_clocks_skip_it() {
+    let gap = rules(
+        "timezone \"America/Chicago\"\noffer spring { title \"Spring\" valid 2016-03-13 02:30 to 2016-04-01 }\n",
+    );
+    let d = decide(&gap, "{}", "2016-03-01T00:00:00Z");
+    assert_eq!(
+        d.offers[0].eligible_from.as_deref(),
+        Some("2016-03-13T08:30:00Z"),
+        "03:30 CDT, the first instant after the gap"
+    );
+    let text = lines(&d);
+    assert!(
+        text.contains(
+            "eligible from Sun 13 Mar 2016, 03:30 America/Chicago (the offer starts; 02:30 does not exist that night, the clocks go forward)"
+        ),
+        "{text}"
+    );
+    // a start the clocks do not skip says nothing of the kind
+    let plain = rules(
+        "timezone \"America/Chicago\"\noffer spring { title \"Spring\" valid 2016-03-13 01:30 to 2016-04-01 }\n",
+    );
+    let text = lines(&decide(&plain, "{}", "2016-03-01T00:00:00Z"));
+    assert!(
+        text.contains("eligible from Sun 13 Mar 2016, 01:30 America/Chicago (the offer starts)"),
+        "{text}"
+    );
+}

@@ -1,7 +1,7 @@
 //! Deciding every offer of a rule set for one context on one channel (or all), with
 //! explanations, the price quote and, across channels, the parity check (docs/language.md, "How an offer is decided").
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -90,6 +90,9 @@ pub struct EligibleWhen {
     pub local: String,
     /// Why then: the window starts, or a birthday or anniversary is reached.
     pub because: Because,
+    /// The window's written start time (`02:30`) when the clocks skip it that night, so
+    /// that it opens at the first instant after the gap (`03:30`).
+    pub skipped: Option<String>,
 }
 
 /// What one clause that fails or is unknown still needs (docs/language.md, "What would it take").
@@ -620,13 +623,25 @@ impl RuleSet {
                 },
                 is_final: eligibility != Status::Eligible && is_final,
                 eligible_from: from.as_ref().map(|(t, _)| format_instant(*t)),
-                eligible_when: from.map(|(t, because)| EligibleWhen {
-                    local: format!(
-                        "{} {}",
-                        local_datetime(self.model.zone, t).format("%a %-d %b %Y, %H:%M"),
-                        self.model.zone_name
-                    ),
-                    because,
+                eligible_when: from.map(|(t, because)| {
+                    let local = local_datetime(self.model.zone, t);
+                    let written = model.window.as_ref().and_then(|w| w.start.as_ref());
+                    let skipped = match (&because, written) {
+                        (Because::Starts, Some((start, _))) => start
+                            .time
+                            .filter(|&(h, m)| (local.hour(), local.minute()) != (h, m))
+                            .map(|(h, m)| format!("{h:02}:{m:02}")),
+                        _ => None,
+                    };
+                    EligibleWhen {
+                        local: format!(
+                            "{} {}",
+                            local.format("%a %-d %b %Y, %H:%M"),
+                            self.model.zone_name
+                        ),
+                        because,
+                        skipped,
+                    }
                 }),
                 final_because,
                 price: price.map(|p| p.to_string()),

@@ -140,7 +140,12 @@ pub fn what_it_takes(o: &OfferDecision) -> Vec<String> {
     }
     if let Some(when) = &o.eligible_when {
         let why = match when.because {
-            Because::Starts => String::from("the offer starts"),
+            Because::Starts => match &when.skipped {
+                Some(time) => format!(
+                    "the offer starts; {time} does not exist that night, the clocks go forward"
+                ),
+                None => String::from("the offer starts"),
+            },
             Because::Turns { n } => format!("turns {n}"),
             Because::DaysSince { n } => format!("{n} days since the date it counts from"),
         };
