@@ -26,7 +26,7 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
     }
     // The output ends lines with LF; reading the input the same way keeps the layout from
     // mistaking a CR-only file for one long line (and its first comment for the rest of it).
-    let lf = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lf = lf_line_ends(text);
     let (file, _) = parse_file(&lf, 0);
     let comments = comments(&lf);
     let mut p = Printer {
@@ -46,6 +46,48 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
         )]);
     }
     Ok(p.out)
+}
+
+/// The text with every line ending in LF: CR LF and a CR alone become LF outside string
+/// literals (a CR inside one is part of its text).
+fn lf_line_ends(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => in_string = !in_string,
+            '\\' if in_string => {
+                out.push(c);
+                if let Some(escaped) = chars.next() {
+                    out.push(escaped);
+                }
+                continue;
+            }
+            '#' if !in_string => {
+                // a comment runs to the line's end; a quote in it opens no string
+                out.push(c);
+                while let Some(&next) = chars.peek() {
+                    if next == '\n' || next == '\r' {
+                        break;
+                    }
+                    out.push(next);
+                    chars.next();
+                }
+                continue;
+            }
+            '\r' if !in_string => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A file's meaning: its declarations, with each offer's clauses in canonical order (spans
@@ -467,6 +509,10 @@ mod tests {
         assert_eq!(format("# heading\roffer l{title\"\"}").unwrap(), lf);
         assert_eq!(format("# heading\r\noffer l{title\"\"}\r\n").unwrap(), lf);
         assert!(lf.contains("offer l {"), "{lf}");
+        // a CR inside a text is part of it, and a quote in a comment opens no text
+        let inside = format("offer e{title\"a\rb\"}\r# it's \"x\r").unwrap();
+        assert_eq!(inside, "offer e {\n  title     \"a\rb\"\n}\n\n# it's \"x\n");
+        assert_eq!(format(&inside).unwrap(), inside);
     }
 
     /// Formatting never returns a text that reads back as other rules: the check that
