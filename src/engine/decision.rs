@@ -11,7 +11,7 @@ use crate::engine::evaluate::outcome::{
     self, Found, Window, benefit_currency, eligibility, fee_currency,
 };
 use crate::engine::evaluate::residual::{Residual, residual};
-use crate::engine::evaluate::{Env, Tri, eval, explain, window_words};
+use crate::engine::evaluate::{Env, Tri, eval, explain};
 use crate::engine::quote::{Quote, Taker, quote};
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
@@ -272,17 +272,14 @@ impl RuleSet {
     /// before channels are considered).
     pub fn missing(&self, offer: usize, ctx: &Context, at: DateTime<Utc>) -> Vec<String> {
         let env = Env::new(at, self.model.zone);
-        let found = self.eligibility(&self.model.offers[offer], &self.offers[offer], ctx, &env);
+        let found = self.eligibility(offer, ctx, &env);
         let unknown = eligibility(found.found.iter().map(Found::outcome)) == Status::Unknown;
         if unknown { found.missing } else { Vec::new() }
     }
 
     fn offers_for(&self, ctx: &Context, env: &Env) -> Vec<Eligibility> {
-        self.model
-            .offers
-            .iter()
-            .zip(&self.offers)
-            .map(|(model, compiled)| self.eligibility(model, compiled, ctx, env))
+        (0..self.offers.len())
+            .map(|offer| self.eligibility(offer, ctx, env))
             .collect()
     }
 
@@ -352,13 +349,8 @@ impl RuleSet {
             == Status::Eligible
     }
 
-    fn eligibility(
-        &self,
-        model: &OfferModel,
-        compiled: &CompiledOffer,
-        ctx: &Context,
-        env: &Env,
-    ) -> Eligibility {
+    fn eligibility(&self, offer: usize, ctx: &Context, env: &Env) -> Eligibility {
+        let (model, compiled) = (&self.model.offers[offer], &self.offers[offer]);
         let schema = &self.model.schema;
         let facts = self.facts(model, compiled, ctx, env);
         let mut clauses = Vec::with_capacity(facts.len());
@@ -370,11 +362,11 @@ impl RuleSet {
             let written_code = || model.code.as_ref().map_or("", |c| c.value.as_str());
             let (clause, label, detail) = match (*item, found) {
                 (ClauseRef::Valid, Found::Window(w)) => {
-                    let words = window_words(model.window.as_ref(), &self.model.zone_name);
+                    let words = &self.windows[offer];
                     let detail = match w {
-                        Window::Before => words.before,
-                        Window::Inside => words.inside,
-                        Window::After => words.after,
+                        Window::Before => words.before.clone(),
+                        Window::Inside => words.inside.clone(),
+                        Window::After => words.after.clone(),
                     };
                     ("valid", None, detail)
                 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::engine::compile::fast::Fast;
 use crate::engine::compile::{self, CompiledOffer};
 use crate::engine::evaluate::outcome::Status;
-use crate::engine::evaluate::{self, Scratch};
+use crate::engine::evaluate::{self, Scratch, WindowWords, window_words};
 use crate::input::context::{Context, ContextError, NearMiss};
 use crate::input::document::Doc;
 use crate::language::ast;
@@ -28,6 +28,8 @@ pub struct RuleSet {
     pub(crate) offers: Vec<CompiledOffer>,
     /// The shared tests the fast path decides statuses with.
     pub(crate) fast: Fast,
+    /// Each offer's window in words, put once: every decision's `valid` clause repeats it.
+    pub(crate) windows: Vec<WindowWords>,
     pub(crate) sources: Sources,
     /// `sha256:` and 16 hex digits over every file's relative path and bytes.
     pub(crate) fingerprint: String,
@@ -222,9 +224,15 @@ impl RuleSet {
         let offers = compile::compile(&model);
         let ids: Vec<&str> = model.offers.iter().map(|o| o.id.as_str()).collect();
         let fast = compile::fast::build(&offers, &ids, &model.schema);
+        let windows = model
+            .offers
+            .iter()
+            .map(|o| window_words(o.window.as_ref(), &model.zone_name))
+            .collect();
         Ok(RuleSet {
             offers,
             fast,
+            windows,
             model,
             sources,
             fingerprint: format!("sha256:{hex}"),

@@ -83,10 +83,8 @@ struct Explainer<'a> {
     schema: &'a Schema,
 }
 
-/// A piece of an explanation with the value it explains (negations applied); `joined`
-/// tells whether it lists several parts, and how.
+/// A piece of an explanation; `joined` tells whether it lists several parts, and how.
 struct Part {
-    value: Tri,
     text: String,
     joined: Option<&'static str>,
 }
@@ -104,64 +102,56 @@ impl Explainer<'_> {
             Cond::Not(inner) => self.reason(inner, !negated),
             Cond::And(parts) | Cond::Or(parts) => {
                 let is_and = matches!(cond, Cond::And(_)) != negated;
-                let parts: Vec<Part> = parts.iter().map(|p| self.reason(p, negated)).collect();
-                let value = parts.iter().fold(Tri::from_bool(is_and), |acc, p| {
-                    if is_and {
-                        acc.and(p.value)
-                    } else {
-                        acc.or(p.value)
-                    }
+                let values: Vec<Tri> = parts.iter().map(|p| self.value(p, negated)).collect();
+                let value = values.iter().fold(Tri::from_bool(is_and), |acc, &v| {
+                    if is_and { acc.and(v) } else { acc.or(v) }
                 });
                 // An `and` that holds shows every part, one that fails the failing parts; an
-                // `or` the other way round; an unknown result shows the unknown parts.
+                // `or` the other way round; an unknown result shows the unknown parts. Only
+                // the parts shown are put into words.
                 let joiner = if is_and { "; " } else { "; or " };
                 let texts: Vec<String> = parts
-                    .into_iter()
-                    .filter(|p| match (is_and, value) {
+                    .iter()
+                    .zip(values)
+                    .filter(|&(_, v)| match (is_and, value) {
                         (true, Tri::True) | (false, Tri::False) => true,
-                        (_, v) => p.value == v,
+                        (_, shown) => v == shown,
                     })
-                    .map(|p| match p.joined {
-                        Some(j) if j != joiner => format!("({})", p.text),
-                        _ => p.text,
+                    .map(|(p, _)| {
+                        let p = self.reason(p, negated);
+                        match p.joined {
+                            Some(j) if j != joiner => format!("({})", p.text),
+                            _ => p.text,
+                        }
                     })
                     .collect();
                 Part {
-                    value,
                     joined: (texts.len() > 1).then_some(joiner),
                     text: texts.join(joiner),
                 }
             }
-            Cond::Const(b) => self.leaf(
-                cond,
-                negated,
-                String::from(if *b != negated {
-                    "always holds"
-                } else {
-                    "never holds"
-                }),
-            ),
+            Cond::Const(b) => Self::leaf(String::from(if *b != negated {
+                "always holds"
+            } else {
+                "never holds"
+            })),
             Cond::Field(slot) => {
                 let name = &self.schema.field(*slot).path;
                 let found = match self.ctx.get(*slot) {
                     Some(v) => format!("{name} is {v}"),
                     None => format!("{name} is missing"),
                 };
-                self.leaf(cond, negated, format!("{found}, needs {}", !negated))
+                Self::leaf(format!("{found}, needs {}", !negated))
             }
             Cond::Has(slot) => {
                 let name = &self.schema.field(*slot).path;
                 let present = self.ctx.get(*slot).is_some();
-                self.leaf(
-                    cond,
-                    negated,
-                    match (present, negated) {
-                        (true, false) => format!("{name} is present"),
-                        (false, false) => format!("{name} is missing, needs to be present"),
-                        (false, true) => format!("{name} is missing"),
-                        (true, true) => format!("{name} is present, needs to be missing"),
-                    },
-                )
+                Self::leaf(match (present, negated) {
+                    (true, false) => format!("{name} is present"),
+                    (false, false) => format!("{name} is missing, needs to be present"),
+                    (false, true) => format!("{name} is missing"),
+                    (true, true) => format!("{name} is present, needs to be missing"),
+                })
             }
             Cond::Compare { op, lhs, rhs } => {
                 let op = if negated { op.negated() } else { *op };
@@ -181,7 +171,7 @@ impl Explainer<'_> {
                     }
                     _ => self.both(lhs, rhs, op.symbol(), &note),
                 };
-                self.leaf(cond, negated, text)
+                Self::leaf(text)
             }
             Cond::In {
                 negated: not_in,
@@ -209,7 +199,7 @@ impl Explainer<'_> {
                     ),
                     _ => self.both(lhs, rhs, if not_in { "not in" } else { "in" }, &note),
                 };
-                self.leaf(cond, negated, text)
+                Self::leaf(text)
             }
             Cond::InTextSet {
                 negated: not_in,
@@ -217,21 +207,13 @@ impl Explainer<'_> {
                 set,
             } => {
                 let items = Quoted(&set.items).to_string();
-                self.leaf(
-                    cond,
-                    negated,
-                    self.one_of(Found(self, lhs), &items, *not_in != negated),
-                )
+                Self::leaf(self.one_of(Found(self, lhs), &items, *not_in != negated))
             }
         }
     }
 
-    fn leaf(&self, cond: &Cond, negated: bool, text: String) -> Part {
-        Part {
-            value: self.value(cond, negated),
-            text,
-            joined: None,
-        }
+    fn leaf(text: String) -> Part {
+        Part { text, joined: None }
     }
 
     fn one_of(&self, found: Found, items: &str, not_in: bool) -> String {

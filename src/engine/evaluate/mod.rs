@@ -18,7 +18,7 @@ use crate::value::Value;
 use crate::value::number::Decimal;
 use crate::value::time::{age_years, days_since, local_date};
 
-pub use explain::{explain, window_words};
+pub use explain::{WindowWords, explain, window_words};
 pub use fast::{Scratch, statuses};
 
 /// A test's value in three-valued logic: a missing value makes it unknown, and unknown
