@@ -12,7 +12,9 @@
 //! the loop parses nothing, it turns each parsed record into a context and decides every
 //! offer, as the criterion benchmark `engine` does. Instructions per pair are the total
 //! divided by customers × 200; `benches/instructions.sh` runs both paths and prints that.
-//! Run without valgrind, it prints the loop's time per pair.
+//! Run without valgrind, it prints the loop's time per pair. `decide_once write DIR` writes
+//! the workload as honor reads it, `DIR/bench.offer` and `DIR/contexts.jsonl`, for timing
+//! `honor batch`.
 
 mod workload;
 
@@ -47,10 +49,11 @@ fn customer_loop(
     } else {
         let mut scratch = Scratch::default();
         let mut statuses = Vec::new();
+        let mut ctx = Context::default();
         for doc in docs {
-            let Ok(ctx) = Context::from_doc(doc, &rules.model.schema) else {
+            if ctx.refill(doc, &rules.model.schema).is_err() {
                 continue;
-            };
+            }
             rules.statuses(&ctx, channel, at, &mut scratch, &mut statuses);
             eligible += statuses.iter().filter(|s| **s == Status::Eligible).count();
         }
@@ -58,9 +61,33 @@ fn customer_loop(
     eligible
 }
 
+fn write(dir: &std::path::Path) {
+    let data = workload::folder();
+    let offers: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data.join("offers.json")).expect("offers.json"),
+    )
+    .expect("JSON");
+    std::fs::create_dir_all(dir).expect("the folder");
+    std::fs::write(dir.join("bench.offer"), workload::rules_text(&offers, 1)).expect("written");
+    let lines = std::fs::read_to_string(data.join("customers.jsonl")).expect("customers.jsonl");
+    let contexts: String = lines
+        .lines()
+        .map(|l| {
+            let c: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            workload::context_json(&c) + "\n"
+        })
+        .collect();
+    std::fs::write(dir.join("contexts.jsonl"), contexts).expect("written");
+}
+
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
-    let decide = match args.next().as_deref() {
+    let first = args.next();
+    if first.as_deref() == Some("write") {
+        write(std::path::Path::new(&args.next().expect("a folder")));
+        return;
+    }
+    let decide = match first.as_deref() {
         Some("decide") => true,
         Some("statuses") | None => false,
         Some(other) => panic!("the path is `statuses` or `decide`, not `{other}`"),

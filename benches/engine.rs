@@ -72,10 +72,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("decide-only", |b| {
         let mut scratch = Scratch::default();
         let mut statuses = Vec::new();
+        let mut ctx = Context::default();
         b.iter(|| {
             let mut eligible = 0usize;
             for doc in &docs {
-                let ctx = Context::from_doc(doc, &rules.model.schema).unwrap();
+                ctx.refill(doc, &rules.model.schema).unwrap();
                 rules.statuses(&ctx, channel, at, &mut scratch, &mut statuses);
                 eligible += statuses.iter().filter(|s| **s == Status::Eligible).count();
             }

@@ -14,12 +14,36 @@ use crate::value::time::{parse_date, parse_instant};
 use crate::value::{Type, Value};
 
 /// The values of one context, one slot per schema field; `None` is missing.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Context {
     values: Vec<Option<Value>>,
     /// Unreversed redemptions per offer id, all customers together, as a ledger counts them
     /// for `budget` clauses; `None` when no ledger is attached.
     budget_use: Option<BTreeMap<String, u64>>,
+    /// Values of the previous document read into this context (`refill`), kept for their
+    /// buffers: reading the next customer's texts and lists into them allocates nothing.
+    spare: Spare,
+}
+
+#[derive(Clone, Default)]
+struct Spare {
+    values: Vec<Option<Value>>,
+    texts: Vec<String>,
+}
+
+impl PartialEq for Context {
+    fn eq(&self, other: &Context) -> bool {
+        self.values == other.values && self.budget_use == other.budget_use
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("values", &self.values)
+            .field("budget_use", &self.budget_use)
+            .finish()
+    }
 }
 
 /// A value of the wrong type: the path, what was expected and what was found.
@@ -35,13 +59,23 @@ impl Context {
     pub fn empty(schema: &Schema) -> Context {
         Context {
             values: vec![None; schema.len()],
-            budget_use: None,
+            ..Context::default()
         }
     }
 
     /// Checks `doc` against the schema. Fields the schema does not declare are ignored; a
     /// `null` counts as missing.
     pub fn from_doc(doc: &Doc, schema: &Schema) -> Result<Context, ContextError> {
+        let mut ctx = Context::default();
+        ctx.refill(doc, schema)?;
+        Ok(ctx)
+    }
+
+    /// `from_doc` into this context, which then holds `doc`'s values only (and no ledger
+    /// counts); the texts and lists of the previous document are reused, so that reading
+    /// customer after customer into one context allocates nothing in the steady state. When
+    /// `doc` is refused, the context is left with some of its values.
+    pub fn refill(&mut self, doc: &Doc, schema: &Schema) -> Result<(), ContextError> {
         let root_ok = matches!(doc, Doc::Map(_) | Doc::Null);
         if !root_ok {
             return Err(ContextError {
@@ -49,11 +83,25 @@ impl Context {
                 message: format!("should be a map of fields, found {}", doc.describe()),
             });
         }
-        let mut values = vec![None; schema.len()];
-        if let Doc::Map(entries) = doc {
-            fill(entries, schema.tree(), schema, &mut values, 0)?;
+        self.budget_use = None;
+        let spare = &mut self.spare;
+        spare.values.resize(schema.len(), None);
+        self.values.resize(schema.len(), None);
+        for (value, old) in self.values.iter_mut().zip(spare.values.iter_mut()) {
+            if value.is_some() {
+                if let Some(Value::List(items)) = old {
+                    spare.texts.extend(items.drain(..).filter_map(|v| match v {
+                        Value::Text(t) => Some(t),
+                        _ => None,
+                    }));
+                }
+                *old = value.take();
+            }
         }
-        if let Some(Value::Money(m)) = &values[PRICE] {
+        if let Doc::Map(entries) = doc {
+            fill(entries, schema.tree(), schema, &mut self.values, spare, 0)?;
+        }
+        if let Some(Value::Money(m)) = &self.values[PRICE] {
             if m.minor < 0 {
                 return Err(ContextError {
                     path: String::from("price"),
@@ -73,10 +121,7 @@ impl Context {
                 });
             }
         }
-        Ok(Context {
-            values,
-            budget_use: None,
-        })
+        Ok(())
     }
 
     pub fn get(&self, slot: usize) -> Option<&Value> {
@@ -184,6 +229,7 @@ fn fill(
     tree: &Tree,
     schema: &Schema,
     values: &mut [Option<Value>],
+    spare: &mut Spare,
     depth: usize,
 ) -> Result<(), ContextError> {
     for (key, value) in entries {
@@ -194,10 +240,14 @@ fn fill(
             (_, Doc::Null) => {}
             (Branch::Field(slot), value) => {
                 let field = schema.field(*slot);
-                values[*slot] = Some(convert(value, &field.ty).map_err(|w| w.at(&field.path))?);
+                let old = spare.values[*slot].take();
+                values[*slot] = Some(
+                    convert_reusing(value, &field.ty, old, &mut spare.texts)
+                        .map_err(|w| w.at(&field.path))?,
+                );
             }
             (Branch::Map { tree, .. }, Doc::Map(inner)) => {
-                fill(inner, tree, schema, values, depth + 1)?
+                fill(inner, tree, schema, values, spare, depth + 1)?
             }
             (Branch::Map { first, .. }, other) => {
                 let field = schema.field(*first);
@@ -238,6 +288,50 @@ fn wrong(expected: &str, found: &Doc) -> Wrong {
     Wrong {
         index: Vec::new(),
         message: format!("should be {expected}, found {}", found.describe()),
+    }
+}
+
+/// `convert`, writing texts into the buffers of `old` (a previous value of the field) and
+/// of `texts` (spare texts) rather than new ones.
+fn convert_reusing(
+    doc: &Doc,
+    ty: &Type,
+    old: Option<Value>,
+    texts: &mut Vec<String>,
+) -> Result<Value, Wrong> {
+    let reuse = |texts: &mut Vec<String>, new: &str| {
+        let mut t = texts.pop().unwrap_or_default();
+        t.clear();
+        t.push_str(new);
+        t
+    };
+    match (ty, doc, old) {
+        (Type::Text, Doc::Text(new), Some(Value::Text(mut t))) => {
+            t.clear();
+            t.push_str(new);
+            Ok(Value::Text(t))
+        }
+        (Type::Text, Doc::Text(new), _) => Ok(Value::Text(reuse(texts, new))),
+        (Type::List(element), Doc::List(items), old)
+            if **element == Type::Text && items.iter().all(|i| matches!(i, Doc::Text(_))) =>
+        {
+            let mut list = match old {
+                Some(Value::List(mut list)) => {
+                    texts.extend(list.drain(..).filter_map(|v| match v {
+                        Value::Text(t) => Some(t),
+                        _ => None,
+                    }));
+                    list
+                }
+                _ => Vec::with_capacity(items.len()),
+            };
+            list.extend(items.iter().filter_map(|item| match item {
+                Doc::Text(new) => Some(Value::Text(reuse(texts, new))),
+                _ => None,
+            }));
+            Ok(Value::List(list))
+        }
+        _ => convert(doc, ty),
     }
 }
 

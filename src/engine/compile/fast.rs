@@ -158,6 +158,9 @@ pub const TABLE_LITERALS: usize = 6;
 #[derive(Clone, Debug)]
 pub struct Logic {
     pub literals: Box<[TestLiteral]>,
+    /// Each literal as the index of its answer among a customer's answers: `2 × test`, plus
+    /// one when negated (the answers hold every test's value and its negation).
+    pub answer_of: Box<[u32]>,
     pub formula: Formula,
     /// Bit `i` is the formula's value when literal `j` is bit `j` of `i`; for offers with at
     /// most `TABLE_LITERALS` literals.
@@ -166,6 +169,8 @@ pub struct Logic {
 
 #[derive(Clone, Debug, Default)]
 pub struct Fast {
+    /// Tells rule sets apart, so that working memory kept for one is not used for another.
+    pub id: u64,
     pub tests: Vec<Pred>,
     /// The tests in an order that keeps tests of one kind together, so that answering them
     /// all in turn branches predictably.
@@ -183,6 +188,13 @@ pub struct Fast {
     /// Ids of offers with a limit, and per offer its id there.
     pub limited: Dict,
     pub limit_of: Vec<Option<u32>>,
+    /// Every offer's window bounds (microseconds), sorted, without repeats: between two
+    /// neighbours, which offers are inside their window does not change.
+    pub bounds: Vec<i64>,
+    /// Per offer, whether it has clauses besides its window and its `when`s that the
+    /// customer's context decides (code, proofs, limit, budget, the currencies of benefit
+    /// and fees).
+    pub gated: Vec<bool>,
 }
 
 pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
@@ -212,7 +224,12 @@ pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
                 table | (holds as u64) << row
             })
         });
+        let answer_of = literals
+            .iter()
+            .map(|l| 2 * l.test + l.negated as u32)
+            .collect();
         b.fast.logic.push(Logic {
+            answer_of,
             literals: literals.into(),
             formula,
             table,
@@ -223,7 +240,20 @@ pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
         b.fast.proofs_of.push(proofs);
         let limit = offer.limit.map(|_| b.fast.limited.id(id));
         b.fast.limit_of.push(limit);
+        b.fast.gated.push(
+            offer.code.is_some()
+                || !offer.proofs.is_empty()
+                || offer.limit.is_some()
+                || offer.budget.is_some()
+                || offer.benefit.is_some()
+                || offer.fees.iter().any(Option::is_some),
+        );
+        b.fast.bounds.extend([offer.micros.0, offer.micros.1]);
     }
+    b.fast.bounds.sort_unstable();
+    b.fast.bounds.dedup();
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    b.fast.id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut by_kind: Vec<u32> = (0..b.fast.tests.len() as u32).collect();
     by_kind.sort_by_key(|&i| b.fast.tests[i as usize].kind());
     b.fast.by_kind = by_kind;

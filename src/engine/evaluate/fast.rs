@@ -30,8 +30,79 @@ pub struct Scratch {
     codes: Bits,
     proofs: Bits,
     redeemed: Vec<usize>,
-    /// Per test: its answer (`Tri as u8`: false 0, unknown 1, true 2).
+    /// Per test `t`, at `2t` its answer and at `2t + 1` the answer of its negation, each as
+    /// two bits: bit 0 "surely true", bit 1 "possibly true" (`SURE_MAYBE`).
     answers: Vec<u8>,
+    live: Live,
+}
+
+/// `Tri as u8` (false 0, unknown 1, true 2) to the answer bits of a literal and of its
+/// negation: false is neither surely nor possibly true, unknown only possibly, true both.
+const SURE_MAYBE: [u8; 3] = [0b00, 0b10, 0b11];
+const NEGATED_SURE_MAYBE: [u8; 3] = [0b11, 0b10, 0b00];
+
+/// What the channel and the interval between two window bounds fix for every customer:
+/// each offer's status when the channel does not honor it or its window is closed, the
+/// offers whose clauses still need the customer, and the tests those offers ask.
+#[derive(Debug, Default)]
+struct Live {
+    /// The rule set (`Fast::id`) and channel this was found for, and the interval
+    /// `lo <= now < hi` (no upper bound when `hi` is `None`).
+    key: Option<(u64, usize)>,
+    lo: i64,
+    hi: Option<i64>,
+    /// Per offer, its status when it is not honored or outside its window (the others are
+    /// overwritten per customer).
+    template: Vec<Status>,
+    /// Live offers decided by their `when`s alone, and live offers with other clauses.
+    plain: Vec<u32>,
+    gated: Vec<u32>,
+    /// The tests live offers ask, kind by kind.
+    tests: Vec<u32>,
+    used: Vec<bool>,
+}
+
+impl Live {
+    fn holds(&self, fast: &Fast, channel: usize, now: i64) -> bool {
+        self.key == Some((fast.id, channel)) && self.lo <= now && self.hi.is_none_or(|hi| now < hi)
+    }
+
+    fn find(&mut self, fast: &Fast, offers: &[CompiledOffer], channel: usize, now: i64) {
+        let k = fast.bounds.partition_point(|&b| b <= now);
+        self.key = Some((fast.id, channel));
+        self.lo = if k == 0 { i64::MIN } else { fast.bounds[k - 1] };
+        self.hi = fast.bounds.get(k).copied();
+        self.template.clear();
+        self.plain.clear();
+        self.gated.clear();
+        self.used.clear();
+        self.used.resize(fast.tests.len(), false);
+        for (i, offer) in offers.iter().enumerate() {
+            if !offer.honors(channel) {
+                self.template.push(Status::NotHonored);
+                continue;
+            }
+            // `outcome` decides what the window comes to, as for every clause.
+            let window = Found::Window(Window::at(offer, now)).outcome();
+            if outcome::eligibility([window]) == Status::Ineligible {
+                self.template.push(Status::Ineligible);
+                continue;
+            }
+            self.template.push(Status::Unknown);
+            if fast.gated[i] {
+                self.gated.push(i as u32);
+            } else {
+                self.plain.push(i as u32);
+            }
+            for lit in fast.logic[i].literals.iter() {
+                self.used[lit.test as usize] = true;
+            }
+        }
+        self.tests.clear();
+        let used = &self.used;
+        self.tests
+            .extend(fast.by_kind.iter().filter(|&&t| used[t as usize]));
+    }
 }
 
 impl Scratch {
@@ -77,7 +148,7 @@ impl Scratch {
                 }
             }
         }
-        self.answers.resize(fast.tests.len(), Tri::Unknown as u8);
+        self.answers.resize(2 * fast.tests.len(), 0);
     }
 }
 
@@ -123,6 +194,11 @@ pub fn statuses(
     out: &mut Vec<Status>,
 ) {
     scratch.prepare(fast, ctx);
+    let at = outcome::effective(at);
+    let now = at.timestamp_micros();
+    if !scratch.live.holds(fast, channel, now) {
+        scratch.live.find(fast, offers, channel, now);
+    }
     let Scratch {
         text,
         lists,
@@ -131,8 +207,8 @@ pub fn statuses(
         proofs,
         redeemed,
         answers,
+        live,
     } = scratch;
-    let at = outcome::effective(at);
     let run = Run {
         ctx,
         env: std::cell::OnceCell::new(),
@@ -142,23 +218,31 @@ pub fn statuses(
         lists,
         present,
     };
+    for &t in &live.tests {
+        let answer = run.test(&fast.tests[t as usize]) as usize;
+        let t = 2 * t as usize;
+        answers[t] = SURE_MAYBE[answer];
+        answers[t + 1] = NEGATED_SURE_MAYBE[answer];
+    }
+    out.clear();
+    out.extend_from_slice(&live.template);
+    for &i in &live.plain {
+        let when = logic(&fast.logic[i as usize], answers);
+        out[i as usize] = outcome::eligibility([Outcome::Pass, when.into()]);
+    }
+    if live.gated.is_empty() {
+        return;
+    }
     let price = match ctx.get(PRICE) {
         Some(Value::Money(m)) => Some(*m),
         _ => None,
     };
-    for &i in &fast.by_kind {
-        answers[i as usize] = run.test(&fast.tests[i as usize]) as u8;
-    }
     let has_codes = ctx.get(CODES).is_some();
     let has_proofs = ctx.get(PROOFS).is_some();
     let has_redeemed = ctx.get(REDEEMED).is_some();
-    out.clear();
-    let now = at.timestamp_micros();
-    for (i, offer) in offers.iter().enumerate() {
-        if !offer.honors(channel) {
-            out.push(Status::NotHonored);
-            continue;
-        }
+    for &i in &live.gated {
+        let i = i as usize;
+        let offer = &offers[i];
         // The facts gathered from bits and counts; `outcome` decides what they come to,
         // as it does for the explained path. A failing fact ends the offer's work.
         let mut unknown = false;
@@ -193,7 +277,7 @@ pub fn statuses(
             || benefit_currency(offer, price).is_some_and(&mut fail)
             || fee_currency(offer, channel, price).is_some_and(&mut fail);
         if failed {
-            out.push(Status::Ineligible);
+            out[i] = Status::Ineligible;
             continue;
         }
         let when = logic(&fast.logic[i], answers);
@@ -202,7 +286,7 @@ pub fn statuses(
         } else {
             Outcome::Pass
         };
-        out.push(outcome::eligibility([gates, when.into()]));
+        out[i] = outcome::eligibility([gates, when.into()]);
     }
 }
 
@@ -253,17 +337,17 @@ impl Run<'_> {
 }
 
 /// The three-valued value of an offer's conditions, from the answers to its tests.
+#[inline]
 fn logic(logic: &Logic, answers: &[u8]) -> Tri {
     let Some(table) = logic.table else {
         return formula(&logic.formula, logic, answers);
     };
     // Bit j of `sure`: literal j is true; of `maybe`: it is true or unknown.
     let (mut sure, mut maybe) = (0u64, 0u64);
-    for (j, lit) in logic.literals.iter().enumerate() {
-        let t = answers[lit.test as usize];
-        let v = if lit.negated { 2 - t } else { t };
-        sure |= ((v >> 1) as u64) << j;
-        maybe |= (((v + 1) >> 1) as u64) << j;
+    for (j, &a) in logic.answer_of.iter().enumerate() {
+        let bits = answers[a as usize] as u64;
+        sure |= (bits & 1) << j;
+        maybe |= (bits >> 1) << j;
     }
     if table >> sure & 1 == 1 {
         Tri::True
@@ -278,11 +362,11 @@ fn logic(logic: &Logic, answers: &[u8]) -> Tri {
 fn formula(f: &Formula, logic: &Logic, answers: &[u8]) -> Tri {
     match f {
         Formula::Const(b) => Tri::from_bool(*b),
-        Formula::Literal(j) => {
-            let lit = logic.literals[*j as usize];
-            let t = tri(answers[lit.test as usize]);
-            if lit.negated { !t } else { t }
-        }
+        Formula::Literal(j) => match answers[logic.answer_of[*j as usize] as usize] {
+            0b11 => Tri::True,
+            0b10 => Tri::Unknown,
+            _ => Tri::False,
+        },
         Formula::And(parts) => {
             let mut all = Tri::True;
             for p in parts.iter() {
@@ -305,14 +389,6 @@ fn formula(f: &Formula, logic: &Logic, answers: &[u8]) -> Tri {
             }
             any
         }
-    }
-}
-
-fn tri(answer: u8) -> Tri {
-    match answer {
-        0 => Tri::False,
-        1 => Tri::Unknown,
-        _ => Tri::True,
     }
 }
 
@@ -370,7 +446,14 @@ mod tests {
                 lists: &scratch.lists,
                 present: &scratch.present,
             };
-            let answers: Vec<u8> = fast.tests.iter().map(|t| run.test(t) as u8).collect();
+            let answers: Vec<u8> = fast
+                .tests
+                .iter()
+                .flat_map(|t| {
+                    let answer = run.test(t) as usize;
+                    [SURE_MAYBE[answer], NEGATED_SURE_MAYBE[answer]]
+                })
+                .collect();
             for (i, when) in rules.offers[0].whens.iter().enumerate() {
                 assert_eq!(
                     formula(parts[i], logic, &answers),
