@@ -11,7 +11,7 @@ use crate::engine::evaluate::outcome::{
     self, Found, Window, benefit_currency, eligibility, fee_currency,
 };
 use crate::engine::evaluate::residual::{Residual, residual};
-use crate::engine::evaluate::{Env, Tri, eval, explain, window_words};
+use crate::engine::evaluate::{Env, Tri, eval, explain};
 use crate::engine::quote::{Quote, Taker, quote};
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
@@ -321,12 +321,13 @@ impl RuleSet {
             let written_code = || model.code.as_ref().map_or("", |c| c.value.as_str());
             let (clause, label, detail) = match (*item, found) {
                 (ClauseRef::Valid, Found::Window(w)) => {
-                    let words = window_words(model.window.as_ref(), &self.model.zone_name);
+                    let words = &compiled.window_words;
                     let detail = match w {
-                        Window::Before => words.before,
-                        Window::Inside => words.inside,
-                        Window::After => words.after,
-                    };
+                        Window::Before => &words.before,
+                        Window::Inside => &words.inside,
+                        Window::After => &words.after,
+                    }
+                    .clone();
                     ("valid", None, detail)
                 }
                 (ClauseRef::Code, Found::Code(presented)) => {

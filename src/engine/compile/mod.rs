@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::engine::evaluate::{WindowWords, window_words};
 use crate::language::ast::Benefit;
 use crate::language::check::{Model, OfferModel};
 use crate::value::money::Money;
@@ -62,6 +63,8 @@ pub struct CompiledOffer {
     /// The declared fee per channel index (only on channels that honor the offer: an `on`
     /// block for another channel has no effect).
     pub fees: Vec<Option<Money>>,
+    /// The `valid` clause's explanations, written once.
+    pub window_words: WindowWords,
 }
 
 impl CompiledOffer {
@@ -74,7 +77,7 @@ pub fn compile(model: &Model) -> Vec<CompiledOffer> {
     model
         .offers
         .iter()
-        .map(|o| compile_offer(o, model.channels.len()))
+        .map(|o| compile_offer(o, model.channels.len(), &model.zone_name))
         .collect()
 }
 
@@ -84,7 +87,7 @@ pub fn normalize_code(code: &str) -> String {
     code.trim().to_lowercase()
 }
 
-fn compile_offer(offer: &OfferModel, channels: usize) -> CompiledOffer {
+fn compile_offer(offer: &OfferModel, channels: usize, zone: &str) -> CompiledOffer {
     let mut fees = vec![None; channels];
     for on in offer
         .on
@@ -102,6 +105,7 @@ fn compile_offer(offer: &OfferModel, channels: usize) -> CompiledOffer {
         .as_ref()
         .and_then(|w| w.end.as_ref().map(|(_, t)| *t));
     CompiledOffer {
+        window_words: window_words(offer.window.as_ref(), zone),
         start,
         end,
         micros: (

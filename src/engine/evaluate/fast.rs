@@ -8,15 +8,14 @@ use chrono::{DateTime, Utc};
 use super::outcome::{self, Found, Outcome, Status, Window, benefit_currency, fee_currency};
 use super::{Env, Tri, Val, compare, eval};
 use crate::engine::compile::CompiledOffer;
-use crate::engine::compile::fast::{Bits, Dict, Fast, Formula, Logic, OTHER, Pred};
+use crate::engine::compile::fast::{
+    ANSWER_PAIRS, Bits, Dict, Fast, Formula, Logic, MISSING, OTHER, Pred, TABLE_LITERALS, text_slot,
+};
 use crate::engine::compile::normalize_code;
 use crate::input::context::Context;
 use crate::language::check::Model;
 use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
 use crate::value::Value;
-
-/// A text field that is missing.
-const MISSING: u32 = u32::MAX - 1;
 
 /// Per-customer working memory, kept between customers so that deciding allocates nothing
 /// in the steady state.
@@ -31,15 +30,10 @@ pub struct Scratch {
     proofs: Bits,
     redeemed: Vec<usize>,
     /// Per test `t`, at `2t` its answer and at `2t + 1` the answer of its negation, each as
-    /// two bits: bit 0 "surely true", bit 1 "possibly true" (`SURE_MAYBE`).
+    /// two bits: bit 0 "surely true", bit 1 "possibly true" (`ANSWER_PAIRS`).
     answers: Vec<u8>,
     live: Live,
 }
-
-/// `Tri as u8` (false 0, unknown 1, true 2) to the answer bits of a literal and of its
-/// negation: false is neither surely nor possibly true, unknown only possibly, true both.
-const SURE_MAYBE: [u8; 3] = [0b00, 0b10, 0b11];
-const NEGATED_SURE_MAYBE: [u8; 3] = [0b11, 0b10, 0b00];
 
 /// What the channel and the interval between two window bounds fix for every customer:
 /// each offer's status when the channel does not honor it or its window is closed, the
@@ -54,8 +48,14 @@ struct Live {
     /// Per offer, its status when it is not honored or outside its window (the others are
     /// overwritten per customer).
     template: Vec<Status>,
-    /// Live offers decided by their `when`s alone, and live offers with other clauses.
-    plain: Vec<u32>,
+    /// Live offers decided by their `when`s alone with a truth table, by their number of
+    /// literals `n`: at `n`, per offer its index then the answer index of each literal
+    /// (`Logic::answer_of`), and its tables.
+    by_count: [Vec<u32>; TABLE_LITERALS + 1],
+    tables: [Vec<u64>; TABLE_LITERALS + 1],
+    /// Live offers decided by their `when`s alone, too large for a table; live offers with
+    /// other clauses.
+    walked: Vec<u32>,
     gated: Vec<u32>,
     /// The tests live offers ask, kind by kind.
     tests: Vec<u32>,
@@ -73,7 +73,9 @@ impl Live {
         self.lo = if k == 0 { i64::MIN } else { fast.bounds[k - 1] };
         self.hi = fast.bounds.get(k).copied();
         self.template.clear();
-        self.plain.clear();
+        self.by_count.iter_mut().for_each(Vec::clear);
+        self.tables.iter_mut().for_each(Vec::clear);
+        self.walked.clear();
         self.gated.clear();
         self.used.clear();
         self.used.resize(fast.tests.len(), false);
@@ -89,10 +91,16 @@ impl Live {
                 continue;
             }
             self.template.push(Status::Unknown);
-            if fast.gated[i] {
-                self.gated.push(i as u32);
-            } else {
-                self.plain.push(i as u32);
+            let logic = &fast.logic[i];
+            match logic.table {
+                _ if fast.gated[i] => self.gated.push(i as u32),
+                Some(table) => {
+                    let n = logic.answer_of.len();
+                    self.by_count[n].push(i as u32);
+                    self.by_count[n].extend_from_slice(&logic.answer_of);
+                    self.tables[n].push(table);
+                }
+                None => self.walked.push(i as u32),
             }
             for lit in fast.logic[i].literals.iter() {
                 self.used[lit.test as usize] = true;
@@ -100,8 +108,12 @@ impl Live {
         }
         self.tests.clear();
         let used = &self.used;
-        self.tests
-            .extend(fast.by_kind.iter().filter(|&&t| used[t as usize]));
+        // Text tests are answered a field at a time (`TextRows`).
+        self.tests.extend(
+            fast.by_kind
+                .iter()
+                .filter(|&&t| used[t as usize] && text_slot(&fast.tests[t as usize]).is_none()),
+        );
     }
 }
 
@@ -218,15 +230,33 @@ pub fn statuses(
         lists,
         present,
     };
+    for rows in &fast.text_rows {
+        let (lo, hi) = (2 * rows.lo as usize, 2 * rows.hi as usize);
+        if let (Some(to), Some(&found)) = (answers.get_mut(lo..hi), run.text.get(rows.slot)) {
+            let row = rows.row(found);
+            if row.len() == to.len() {
+                to.copy_from_slice(row);
+            }
+        }
+    }
     for &t in &live.tests {
         let answer = run.test(&fast.tests[t as usize]) as usize;
         let t = 2 * t as usize;
-        answers[t] = SURE_MAYBE[answer];
-        answers[t + 1] = NEGATED_SURE_MAYBE[answer];
+        if let Some(pair) = answers.get_mut(t..t + 2) {
+            pair.copy_from_slice(&ANSWER_PAIRS[answer]);
+        }
     }
     out.clear();
     out.extend_from_slice(&live.template);
-    for &i in &live.plain {
+    let (by_count, tables) = (&live.by_count, &live.tables);
+    by_table::<1>(&by_count[0], &tables[0], answers, out);
+    by_table::<2>(&by_count[1], &tables[1], answers, out);
+    by_table::<3>(&by_count[2], &tables[2], answers, out);
+    by_table::<4>(&by_count[3], &tables[3], answers, out);
+    by_table::<5>(&by_count[4], &tables[4], answers, out);
+    by_table::<6>(&by_count[5], &tables[5], answers, out);
+    by_table::<7>(&by_count[6], &tables[6], answers, out);
+    for &i in &live.walked {
         let when = logic(&fast.logic[i as usize], answers);
         out[i as usize] = outcome::eligibility([Outcome::Pass, when.into()]);
     }
@@ -336,19 +366,43 @@ impl Run<'_> {
     }
 }
 
-/// The three-valued value of an offer's conditions, from the answers to its tests.
+/// The statuses of offers decided by their `when`s alone, each with `M - 1` literals and a
+/// truth table: `entries` holds per offer its index then its literals' answer indices.
 #[inline]
+fn by_table<const M: usize>(entries: &[u32], tables: &[u64], answers: &[u8], out: &mut [Status]) {
+    let (entries, _) = entries.as_chunks::<M>();
+    for (entry, &table) in entries.iter().zip(tables) {
+        // Bit j of `sure`: literal j is true; of `maybe`: it is true or unknown.
+        let (mut sure, mut maybe) = (0u64, 0u64);
+        for (j, &a) in entry[1..].iter().enumerate() {
+            let bits = answers.get(a as usize).copied().unwrap_or(0) as u64;
+            sure |= (bits & 1) << j;
+            maybe |= (bits >> 1) << j;
+        }
+        if let Some(status) = out.get_mut(entry[0] as usize) {
+            *status = outcome::eligibility([Outcome::Pass, from_table(table, sure, maybe).into()]);
+        }
+    }
+}
+
+/// The three-valued value of an offer's conditions, from the answers to its tests.
 fn logic(logic: &Logic, answers: &[u8]) -> Tri {
     let Some(table) = logic.table else {
         return formula(&logic.formula, logic, answers);
     };
-    // Bit j of `sure`: literal j is true; of `maybe`: it is true or unknown.
     let (mut sure, mut maybe) = (0u64, 0u64);
     for (j, &a) in logic.answer_of.iter().enumerate() {
         let bits = answers[a as usize] as u64;
         sure |= (bits & 1) << j;
         maybe |= (bits >> 1) << j;
     }
+    from_table(table, sure, maybe)
+}
+
+/// A monotone formula's three-valued value from its truth table: true when it holds with
+/// the unknown literals false (`sure`), unknown when only with them true (`maybe`).
+#[inline]
+fn from_table(table: u64, sure: u64, maybe: u64) -> Tri {
     if table >> sure & 1 == 1 {
         Tri::True
     } else if table >> maybe & 1 == 1 {
@@ -449,10 +503,7 @@ mod tests {
             let answers: Vec<u8> = fast
                 .tests
                 .iter()
-                .flat_map(|t| {
-                    let answer = run.test(t) as usize;
-                    [SURE_MAYBE[answer], NEGATED_SURE_MAYBE[answer]]
-                })
+                .flat_map(|t| ANSWER_PAIRS[run.test(t) as usize])
                 .collect();
             for (i, when) in rules.offers[0].whens.iter().enumerate() {
                 assert_eq!(
