@@ -8,7 +8,7 @@ use crate::language::check::Schema;
 use crate::language::check::schema::{Branch, Tree};
 use crate::language::check::schema::{PRICE, REDEEMED};
 use crate::language::diagnostic::edit_distance;
-use crate::value::money::{Money, MoneyError};
+use crate::value::money::{Currency, Money, MoneyError};
 use crate::value::number::{Decimal, NumberError};
 use crate::value::time::{parse_date, parse_instant};
 use crate::value::{Type, Value};
@@ -29,6 +29,8 @@ pub struct Context {
 struct Spare {
     values: Vec<Option<Value>>,
     texts: Vec<String>,
+    /// The last currency code read, and its currency.
+    currency: Option<([u8; 3], Currency)>,
 }
 
 impl PartialEq for Context {
@@ -242,8 +244,7 @@ fn fill(
                 let field = schema.field(*slot);
                 let old = spare.values[*slot].take();
                 values[*slot] = Some(
-                    convert_reusing(value, &field.ty, old, &mut spare.texts)
-                        .map_err(|w| w.at(&field.path))?,
+                    convert_reusing(value, &field.ty, old, spare).map_err(|w| w.at(&field.path))?,
                 );
             }
             (Branch::Map { tree, .. }, Doc::Map(inner)) => {
@@ -292,13 +293,15 @@ fn wrong(expected: &str, found: &Doc) -> Wrong {
 }
 
 /// `convert`, writing texts into the buffers of `old` (a previous value of the field) and
-/// of `texts` (spare texts) rather than new ones.
+/// of spare texts rather than new ones; plain whole numbers and money written as
+/// `amount CODE` read directly.
 fn convert_reusing(
     doc: &Doc,
     ty: &Type,
     old: Option<Value>,
-    texts: &mut Vec<String>,
+    spare: &mut Spare,
 ) -> Result<Value, Wrong> {
+    let texts = &mut spare.texts;
     let reuse = |texts: &mut Vec<String>, new: &str| {
         let mut t = texts.pop().unwrap_or_default();
         t.clear();
@@ -331,8 +334,51 @@ fn convert_reusing(
             }));
             Ok(Value::List(list))
         }
+        (Type::Number, Doc::Number(text), _) if whole_number(text).is_some() => Ok(Value::Number(
+            Decimal::from_int(whole_number(text).unwrap_or_default()),
+        )),
+        (Type::Money, Doc::Text(text), _) => match plain_money(text, &mut spare.currency) {
+            Some(m) => Ok(Value::Money(m)),
+            None => convert(doc, ty),
+        },
         _ => convert(doc, ty),
     }
+}
+
+/// Up to 18 digits, nothing else: the number they write (`Decimal::parse` gives the same).
+fn whole_number(text: &str) -> Option<i64> {
+    if !(1..=18).contains(&text.len()) || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0')))
+}
+
+/// Money written as digits, points and minus signs, one space and a three-letter code (what
+/// `Money::parse` splits it into), with the last code's currency remembered; `None` for
+/// anything else, which `Money::parse` then reads or refuses.
+fn plain_money(text: &str, last: &mut Option<([u8; 3], Currency)>) -> Option<Money> {
+    let bytes = text.as_bytes();
+    let space = bytes.len().checked_sub(4).filter(|&i| i > 0)?;
+    let (amount, code) = (&bytes[..space], &bytes[space + 1..]);
+    if bytes[space] != b' '
+        || !code.iter().all(u8::is_ascii_uppercase)
+        || !amount
+            .iter()
+            .all(|b| b.is_ascii_digit() || *b == b'.' || *b == b'-')
+    {
+        return None;
+    }
+    let code: [u8; 3] = code.try_into().ok()?;
+    let currency = match *last {
+        Some((known, currency)) if known == code => currency,
+        _ => {
+            let currency = Currency::from_code(text.get(space + 1..)?)?;
+            *last = Some((code, currency));
+            currency
+        }
+    };
+    let amount = Decimal::parse(text.get(..space)?).ok()?;
+    Money::new(amount, currency).ok()
 }
 
 /// The value of `doc` as type `ty`; the path is only made when something is wrong.
@@ -437,6 +483,45 @@ mod tests {
         // the decision never changes: the typo is read as missing
         let ctx = Context::from_doc(&d, &schema()).unwrap();
         assert_eq!(ctx.get(3), None);
+    }
+
+    /// The direct readings of whole numbers and money give what the general ones give.
+    #[test]
+    fn plain_numbers_and_money_read_as_the_parsers_read_them() {
+        for text in ["0", "7", "041", "123456789012345678", "18"] {
+            assert_eq!(
+                whole_number(text).map(Decimal::from_int),
+                Decimal::parse(text).ok(),
+                "{text}"
+            );
+        }
+        assert_eq!(whole_number("1234567890123456789"), None);
+        assert_eq!(whole_number("-1"), None);
+        let mut last = None;
+        for text in [
+            "64.98 USD",
+            "64.98 USD",
+            "10 EUR",
+            "0.5 JPY",
+            "1.005 USD",
+            "-3.00 USD",
+            "12 XXQ",
+            "1..2 USD",
+            " 1.00 USD",
+            "1.00  USD",
+            "1.00 usd",
+            "99999999999999999999999.00 USD",
+        ] {
+            let direct = plain_money(text, &mut last);
+            match Money::parse(text) {
+                Ok(m) => assert!(direct.is_none() || direct == Some(m), "{text}"),
+                Err(_) => assert_eq!(direct, None, "{text}"),
+            }
+        }
+        assert_eq!(
+            plain_money("64.98 USD", &mut last),
+            Money::parse("64.98 USD").ok()
+        );
     }
 
     #[test]
