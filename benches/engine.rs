@@ -6,7 +6,7 @@ mod workload;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use honor::Scratch;
-use honor::{RuleSet, Status};
+use honor::{Context, RuleSet, Status};
 
 fn setup() -> (
     RuleSet,
@@ -72,10 +72,11 @@ fn bench(c: &mut Criterion) {
     group.bench_function("decide-only", |b| {
         let mut scratch = Scratch::default();
         let mut statuses = Vec::new();
+        let mut ctx = Context::default();
         b.iter(|| {
             let mut eligible = 0usize;
             for doc in &docs {
-                let ctx = rules.context(doc).unwrap();
+                rules.refill_context(&mut ctx, doc).unwrap();
                 rules.statuses(&ctx, channel, at, &mut scratch, &mut statuses);
                 eligible += statuses.iter().filter(|s| **s == Status::Eligible).count();
             }

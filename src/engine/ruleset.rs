@@ -268,6 +268,13 @@ impl RuleSet {
         Context::from_doc(doc, &self.model.schema)
     }
 
+    /// [`RuleSet::context`] into a context read before, reusing its texts and lists: reading
+    /// customer after customer into one context allocates nothing in the steady state. When
+    /// the document is refused, the context is left with some of its values.
+    pub fn refill_context(&self, ctx: &mut Context, doc: &Doc) -> Result<(), ContextError> {
+        ctx.refill(doc, &self.model.schema)
+    }
+
     /// The fields of `doc` that the schema does not declare but that are one edit from a
     /// field it does (`customer.teir`): likely typos, which would otherwise leave the field
     /// missing. They never change a decision; show them as warnings.

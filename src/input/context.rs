@@ -8,18 +8,46 @@ use crate::language::check::Schema;
 use crate::language::check::schema::{Branch, Tree};
 use crate::language::check::schema::{PRICE, REDEEMED};
 use crate::language::diagnostic::edit_distance;
-use crate::value::money::{Money, MoneyError};
+use crate::value::money::{Currency, Money, MoneyError};
 use crate::value::number::{Decimal, NumberError};
 use crate::value::time::{parse_date, parse_instant};
 use crate::value::{Type, Value};
 
-/// The values of one context, one slot per schema field; `None` is missing.
-#[derive(Clone, Debug, PartialEq)]
+/// The values of one context, one slot per schema field; `None` is missing. Made by
+/// [`RuleSet::context`](crate::RuleSet::context); `Context::default()` holds nothing, for
+/// [`RuleSet::refill_context`](crate::RuleSet::refill_context) to read customers into.
+#[derive(Clone, Default)]
 pub struct Context {
     values: Vec<Option<Value>>,
     /// Unreversed redemptions per offer id, all customers together, as a ledger counts them
     /// for `budget` clauses; `None` when no ledger is attached.
     budget_use: Option<BTreeMap<String, u64>>,
+    /// Values of the previous document read into this context (`refill`), kept for their
+    /// buffers: reading the next customer's texts and lists into them allocates nothing.
+    spare: Spare,
+}
+
+#[derive(Clone, Default)]
+struct Spare {
+    values: Vec<Option<Value>>,
+    texts: Vec<String>,
+    /// The last currency code read, and its currency.
+    currency: Option<([u8; 3], Currency)>,
+}
+
+impl PartialEq for Context {
+    fn eq(&self, other: &Context) -> bool {
+        self.values == other.values && self.budget_use == other.budget_use
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("values", &self.values)
+            .field("budget_use", &self.budget_use)
+            .finish()
+    }
 }
 
 /// A value of the wrong type: the path, what was expected and what was found.
@@ -37,13 +65,23 @@ impl Context {
     pub(crate) fn empty(schema: &Schema) -> Context {
         Context {
             values: vec![None; schema.len()],
-            budget_use: None,
+            ..Context::default()
         }
     }
 
     /// Checks `doc` against the schema. Fields the schema does not declare are ignored; a
     /// `null` counts as missing.
     pub(crate) fn from_doc(doc: &Doc, schema: &Schema) -> Result<Context, ContextError> {
+        let mut ctx = Context::default();
+        ctx.refill(doc, schema)?;
+        Ok(ctx)
+    }
+
+    /// `from_doc` into this context, which then holds `doc`'s values only (and no ledger
+    /// counts); the texts and lists of the previous document are reused, so that reading
+    /// customer after customer into one context allocates nothing in the steady state. When
+    /// `doc` is refused, the context is left with some of its values.
+    pub(crate) fn refill(&mut self, doc: &Doc, schema: &Schema) -> Result<(), ContextError> {
         let root_ok = matches!(doc, Doc::Map(_) | Doc::Null);
         if !root_ok {
             return Err(ContextError {
@@ -51,11 +89,25 @@ impl Context {
                 message: format!("should be a map of fields, found {}", doc.describe()),
             });
         }
-        let mut values = vec![None; schema.len()];
-        if let Doc::Map(entries) = doc {
-            fill(entries, schema.tree(), schema, &mut values, 0)?;
+        self.budget_use = None;
+        let spare = &mut self.spare;
+        spare.values.resize(schema.len(), None);
+        self.values.resize(schema.len(), None);
+        for (value, old) in self.values.iter_mut().zip(spare.values.iter_mut()) {
+            if value.is_some() {
+                if let Some(Value::List(items)) = old {
+                    spare.texts.extend(items.drain(..).filter_map(|v| match v {
+                        Value::Text(t) => Some(t),
+                        _ => None,
+                    }));
+                }
+                *old = value.take();
+            }
         }
-        if let Some(Value::Money(m)) = &values[PRICE] {
+        if let Doc::Map(entries) = doc {
+            fill(entries, schema.tree(), schema, &mut self.values, spare, 0)?;
+        }
+        if let Some(Value::Money(m)) = &self.values[PRICE] {
             if m.minor < 0 {
                 return Err(ContextError {
                     path: String::from("price"),
@@ -75,10 +127,7 @@ impl Context {
                 });
             }
         }
-        Ok(Context {
-            values,
-            budget_use: None,
-        })
+        Ok(())
     }
 
     /// The value of the field in `slot` (the schema's numbering), `None` when missing.
@@ -195,6 +244,7 @@ fn fill(
     tree: &Tree,
     schema: &Schema,
     values: &mut [Option<Value>],
+    spare: &mut Spare,
     depth: usize,
 ) -> Result<(), ContextError> {
     for (key, value) in entries {
@@ -205,10 +255,13 @@ fn fill(
             (_, Doc::Null) => {}
             (Branch::Field(slot), value) => {
                 let field = schema.field(*slot);
-                values[*slot] = Some(convert(value, &field.ty).map_err(|w| w.at(&field.path))?);
+                let old = spare.values[*slot].take();
+                values[*slot] = Some(
+                    convert_reusing(value, &field.ty, old, spare).map_err(|w| w.at(&field.path))?,
+                );
             }
             (Branch::Map { tree, .. }, Doc::Map(inner)) => {
-                fill(inner, tree, schema, values, depth + 1)?
+                fill(inner, tree, schema, values, spare, depth + 1)?
             }
             (Branch::Map { first, .. }, other) => {
                 let field = schema.field(*first);
@@ -250,6 +303,95 @@ fn wrong(expected: &str, found: &Doc) -> Wrong {
         index: Vec::new(),
         message: format!("should be {expected}, found {}", found.describe()),
     }
+}
+
+/// `convert`, writing texts into the buffers of `old` (a previous value of the field) and
+/// of spare texts rather than new ones; plain whole numbers and money written as
+/// `amount CODE` read directly.
+fn convert_reusing(
+    doc: &Doc,
+    ty: &Type,
+    old: Option<Value>,
+    spare: &mut Spare,
+) -> Result<Value, Wrong> {
+    let texts = &mut spare.texts;
+    let reuse = |texts: &mut Vec<String>, new: &str| {
+        let mut t = texts.pop().unwrap_or_default();
+        t.clear();
+        t.push_str(new);
+        t
+    };
+    match (ty, doc, old) {
+        (Type::Text, Doc::Text(new), Some(Value::Text(mut t))) => {
+            t.clear();
+            t.push_str(new);
+            Ok(Value::Text(t))
+        }
+        (Type::Text, Doc::Text(new), _) => Ok(Value::Text(reuse(texts, new))),
+        (Type::List(element), Doc::List(items), old)
+            if **element == Type::Text && items.iter().all(|i| matches!(i, Doc::Text(_))) =>
+        {
+            let mut list = match old {
+                Some(Value::List(mut list)) => {
+                    texts.extend(list.drain(..).filter_map(|v| match v {
+                        Value::Text(t) => Some(t),
+                        _ => None,
+                    }));
+                    list
+                }
+                _ => Vec::with_capacity(items.len()),
+            };
+            list.extend(items.iter().filter_map(|item| match item {
+                Doc::Text(new) => Some(Value::Text(reuse(texts, new))),
+                _ => None,
+            }));
+            Ok(Value::List(list))
+        }
+        (Type::Number, Doc::Number(text), _) if whole_number(text).is_some() => Ok(Value::Number(
+            Decimal::from_int(whole_number(text).unwrap_or_default()),
+        )),
+        (Type::Money, Doc::Text(text), _) => match plain_money(text, &mut spare.currency) {
+            Some(m) => Ok(Value::Money(m)),
+            None => convert(doc, ty),
+        },
+        _ => convert(doc, ty),
+    }
+}
+
+/// Up to 18 digits, nothing else: the number they write (`Decimal::parse` gives the same).
+fn whole_number(text: &str) -> Option<i64> {
+    if !(1..=18).contains(&text.len()) || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0')))
+}
+
+/// Money written as digits, points and minus signs, one space and a three-letter code (what
+/// `Money::parse` splits it into), with the last code's currency remembered; `None` for
+/// anything else, which `Money::parse` then reads or refuses.
+fn plain_money(text: &str, last: &mut Option<([u8; 3], Currency)>) -> Option<Money> {
+    let bytes = text.as_bytes();
+    let space = bytes.len().checked_sub(4).filter(|&i| i > 0)?;
+    let (amount, code) = (&bytes[..space], &bytes[space + 1..]);
+    if bytes[space] != b' '
+        || !code.iter().all(u8::is_ascii_uppercase)
+        || !amount
+            .iter()
+            .all(|b| b.is_ascii_digit() || *b == b'.' || *b == b'-')
+    {
+        return None;
+    }
+    let code: [u8; 3] = code.try_into().ok()?;
+    let currency = match *last {
+        Some((known, currency)) if known == code => currency,
+        _ => {
+            let currency = Currency::from_code(text.get(space + 1..)?)?;
+            *last = Some((code, currency));
+            currency
+        }
+    };
+    let amount = Decimal::parse(text.get(..space)?).ok()?;
+    Money::new(amount, currency).ok()
 }
 
 /// The value of `doc` as type `ty`; the path is only made when something is wrong.
@@ -354,6 +496,45 @@ mod tests {
         // the decision never changes: the typo is read as missing
         let ctx = Context::from_doc(&d, &schema()).unwrap();
         assert_eq!(ctx.get(3), None);
+    }
+
+    /// The direct readings of whole numbers and money give what the general ones give.
+    #[test]
+    fn plain_numbers_and_money_read_as_the_parsers_read_them() {
+        for text in ["0", "7", "041", "123456789012345678", "18"] {
+            assert_eq!(
+                whole_number(text).map(Decimal::from_int),
+                Decimal::parse(text).ok(),
+                "{text}"
+            );
+        }
+        assert_eq!(whole_number("1234567890123456789"), None);
+        assert_eq!(whole_number("-1"), None);
+        let mut last = None;
+        for text in [
+            "64.98 USD",
+            "64.98 USD",
+            "10 EUR",
+            "0.5 JPY",
+            "1.005 USD",
+            "-3.00 USD",
+            "12 XXQ",
+            "1..2 USD",
+            " 1.00 USD",
+            "1.00  USD",
+            "1.00 usd",
+            "99999999999999999999999.00 USD",
+        ] {
+            let direct = plain_money(text, &mut last);
+            match Money::parse(text) {
+                Ok(m) => assert!(direct.is_none() || direct == Some(m), "{text}"),
+                Err(_) => assert_eq!(direct, None, "{text}"),
+            }
+        }
+        assert_eq!(
+            plain_money("64.98 USD", &mut last),
+            Money::parse("64.98 USD").ok()
+        );
     }
 
     #[test]

@@ -16,6 +16,56 @@ use crate::value::{Type, Value};
 
 /// Id of a text the rules never mention.
 pub const OTHER: u32 = u32::MAX;
+/// A text field that is missing.
+pub const MISSING: u32 = u32::MAX - 1;
+
+/// A test's answer (`Tri as u8`: false 0, unknown 1, true 2) as the answers of its two
+/// literals, the test and its negation, each two bits: bit 0 "surely true", bit 1 "possibly
+/// true". False is neither, unknown only possibly true, true both.
+pub const ANSWER_PAIRS: [[u8; 2]; 3] = [[0b00, 0b11], [0b10, 0b10], [0b11, 0b00]];
+
+/// The answers of a run of tests on one text field (`TextIs`, `TextIn`), `lo..hi` in the
+/// table, for every value the field can take: row `id` for a text the rules mention, then a
+/// row for any other text and one for a missing field; each row holds `ANSWER_PAIRS` of
+/// the tests in turn. A customer's answers to them are one copy.
+#[derive(Clone, Debug)]
+pub struct TextRows {
+    pub slot: usize,
+    pub lo: u32,
+    pub hi: u32,
+    /// Texts the rules mention for the field.
+    pub ids: u32,
+    pub rows: Box<[u8]>,
+}
+
+impl TextRows {
+    /// The answers to the run when the field's text has id `found` (or is `OTHER`, `MISSING`).
+    pub fn row(&self, found: u32) -> &[u8] {
+        let row = match found {
+            MISSING => self.ids + 1,
+            id if id < self.ids => id,
+            _ => self.ids,
+        } as usize;
+        let width = 2 * (self.hi - self.lo) as usize;
+        self.rows
+            .get(row * width..(row + 1) * width)
+            .unwrap_or_default()
+    }
+}
+
+/// The answer (`Tri as u8`) of a text test when its field's text has id `found`.
+pub fn text_answer(pred: &Pred, found: u32) -> Option<u8> {
+    let holds = match pred {
+        Pred::TextIs { id, .. } => found == *id,
+        Pred::TextIn { set, .. } => set.contains(found),
+        _ => return None,
+    };
+    Some(match (found, holds) {
+        (MISSING, _) => 1,
+        (_, false) => 0,
+        (_, true) => 2,
+    })
+}
 
 /// A set of small ids.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -158,6 +208,9 @@ pub const TABLE_LITERALS: usize = 6;
 #[derive(Clone, Debug)]
 pub struct Logic {
     pub literals: Box<[TestLiteral]>,
+    /// Each literal as the index of its answer among a customer's answers: `2 × test`, plus
+    /// one when negated (the answers hold every test's value and its negation).
+    pub answer_of: Box<[u32]>,
     pub formula: Formula,
     /// Bit `i` is the formula's value when literal `j` is bit `j` of `i`; for offers with at
     /// most `TABLE_LITERALS` literals.
@@ -166,10 +219,14 @@ pub struct Logic {
 
 #[derive(Clone, Debug, Default)]
 pub struct Fast {
+    /// Tells rule sets apart, so that working memory kept for one is not used for another.
+    pub id: u64,
     pub tests: Vec<Pred>,
     /// The tests in an order that keeps tests of one kind together, so that answering them
-    /// all in turn branches predictably.
+    /// all in turn branches predictably (the table itself is in that order).
     pub by_kind: Vec<u32>,
+    /// Runs of text tests on one field, answered a run at a time.
+    pub text_rows: Vec<TextRows>,
     /// Per offer, its `when`s together.
     pub logic: Vec<Logic>,
     /// Per slot, the texts its tests mention (text and list-of-text fields).
@@ -183,6 +240,13 @@ pub struct Fast {
     /// Ids of offers with a limit, and per offer its id there.
     pub limited: Dict,
     pub limit_of: Vec<Option<u32>>,
+    /// Every offer's window bounds (microseconds), sorted, without repeats: between two
+    /// neighbours, which offers are inside their window does not change.
+    pub bounds: Vec<i64>,
+    /// Per offer, whether it has clauses besides its window and its `when`s that the
+    /// customer's context decides (code, proofs, limit, budget, the currencies of benefit
+    /// and fees).
+    pub gated: Vec<bool>,
 }
 
 pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
@@ -212,7 +276,12 @@ pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
                 table | (holds as u64) << row
             })
         });
+        let answer_of = literals
+            .iter()
+            .map(|l| 2 * l.test + l.negated as u32)
+            .collect();
         b.fast.logic.push(Logic {
+            answer_of,
             literals: literals.into(),
             formula,
             table,
@@ -223,11 +292,98 @@ pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
         b.fast.proofs_of.push(proofs);
         let limit = offer.limit.map(|_| b.fast.limited.id(id));
         b.fast.limit_of.push(limit);
+        b.fast.gated.push(
+            offer.code.is_some()
+                || !offer.proofs.is_empty()
+                || offer.limit.is_some()
+                || offer.budget.is_some()
+                || offer.benefit.is_some()
+                || offer.fees.iter().any(Option::is_some),
+        );
+        b.fast.bounds.extend([offer.micros.0, offer.micros.1]);
     }
-    let mut by_kind: Vec<u32> = (0..b.fast.tests.len() as u32).collect();
-    by_kind.sort_by_key(|&i| b.fast.tests[i as usize].kind());
-    b.fast.by_kind = by_kind;
-    b.fast
+    b.fast.bounds.sort_unstable();
+    b.fast.bounds.dedup();
+    let mut fast = b.fast;
+    renumber(&mut fast);
+    fast.text_rows = text_rows(&fast);
+    static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    fast.id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    fast
+}
+
+/// The text field a test reads, for text tests.
+pub fn text_slot(pred: &Pred) -> Option<usize> {
+    match pred {
+        Pred::TextIs { slot, .. } | Pred::TextIn { slot, .. } => Some(*slot),
+        _ => None,
+    }
+}
+
+/// Numbers the tests: text tests first, field by field, then the others kind by kind.
+fn renumber(fast: &mut Fast) {
+    let mut order: Vec<u32> = (0..fast.tests.len() as u32).collect();
+    order.sort_by_key(|&i| {
+        let pred = &fast.tests[i as usize];
+        (text_slot(pred).is_none(), text_slot(pred), pred.kind())
+    });
+    let mut new_of = vec![0u32; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_of[old as usize] = new as u32;
+    }
+    let mut old: Vec<Option<Pred>> = std::mem::take(&mut fast.tests)
+        .into_iter()
+        .map(Some)
+        .collect();
+    fast.tests = order
+        .iter()
+        .filter_map(|&i| old[i as usize].take())
+        .collect();
+    for logic in &mut fast.logic {
+        let mut literals = logic.literals.to_vec();
+        for lit in &mut literals {
+            lit.test = new_of[lit.test as usize];
+        }
+        logic.answer_of = literals
+            .iter()
+            .map(|l| 2 * l.test + l.negated as u32)
+            .collect();
+        logic.literals = literals.into();
+    }
+    fast.by_kind = (0..fast.tests.len() as u32).collect();
+}
+
+fn text_rows(fast: &Fast) -> Vec<TextRows> {
+    let mut runs = Vec::new();
+    let mut lo = 0;
+    while lo < fast.tests.len() {
+        let Some(slot) = text_slot(&fast.tests[lo]) else {
+            lo += 1;
+            continue;
+        };
+        let hi = lo
+            + fast.tests[lo..]
+                .iter()
+                .take_while(|p| text_slot(p) == Some(slot))
+                .count();
+        let ids = fast.dicts[slot].as_ref().map_or(0, Dict::len) as u32;
+        let mut rows = Vec::new();
+        for found in (0..ids).chain([OTHER, MISSING]) {
+            for pred in &fast.tests[lo..hi] {
+                let answer = text_answer(pred, found).unwrap_or(1);
+                rows.extend_from_slice(&ANSWER_PAIRS[answer as usize]);
+            }
+        }
+        runs.push(TextRows {
+            slot,
+            lo: lo as u32,
+            hi: hi as u32,
+            ids,
+            rows: rows.into(),
+        });
+        lo = hi;
+    }
+    runs
 }
 
 struct Builder<'a> {

@@ -380,7 +380,11 @@ struct Name<'a>(&'a Explainer<'a>, &'a Operand);
 
 impl fmt::Display for Name<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(&self.0.name(self.1))
+        match self.1 {
+            Operand::Field(slot) => f.write_str(&self.0.schema.field(*slot).path),
+            Operand::Value(v) => write!(f, "{v}"),
+            other => f.write_str(&self.0.name(other)),
+        }
     }
 }
 

@@ -8,15 +8,14 @@ use chrono::{DateTime, Utc};
 use super::outcome::{self, Found, Outcome, Status, Window, benefit_currency, fee_currency};
 use super::{Env, Tri, Val, compare, eval};
 use crate::engine::compile::CompiledOffer;
-use crate::engine::compile::fast::{Bits, Dict, Fast, Formula, Logic, OTHER, Pred};
+use crate::engine::compile::fast::{
+    ANSWER_PAIRS, Bits, Dict, Fast, Formula, Logic, MISSING, OTHER, Pred, TABLE_LITERALS, text_slot,
+};
 use crate::engine::compile::normalize_code;
 use crate::input::context::Context;
 use crate::language::check::Model;
 use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
 use crate::value::Value;
-
-/// A text field that is missing.
-const MISSING: u32 = u32::MAX - 1;
 
 /// Per-customer working memory, kept between customers so that deciding allocates nothing
 /// in the steady state.
@@ -30,8 +29,92 @@ pub struct Scratch {
     codes: Bits,
     proofs: Bits,
     redeemed: Vec<usize>,
-    /// Per test: its answer (`Tri as u8`: false 0, unknown 1, true 2).
+    /// Per test `t`, at `2t` its answer and at `2t + 1` the answer of its negation, each as
+    /// two bits: bit 0 "surely true", bit 1 "possibly true" (`ANSWER_PAIRS`).
     answers: Vec<u8>,
+    live: Live,
+}
+
+/// What the channel and the interval between two window bounds fix for every customer:
+/// each offer's status when the channel does not honor it or its window is closed, the
+/// offers whose clauses still need the customer, and the tests those offers ask.
+#[derive(Debug, Default)]
+struct Live {
+    /// The rule set (`Fast::id`) and channel this was found for, and the interval
+    /// `lo <= now < hi` (no upper bound when `hi` is `None`).
+    key: Option<(u64, usize)>,
+    lo: i64,
+    hi: Option<i64>,
+    /// Per offer, its status when it is not honored or outside its window (the others are
+    /// overwritten per customer).
+    template: Vec<Status>,
+    /// Live offers decided by their `when`s alone with a truth table, by their number of
+    /// literals `n`: at `n`, per offer its index then the answer index of each literal
+    /// (`Logic::answer_of`), and its tables.
+    by_count: [Vec<u32>; TABLE_LITERALS + 1],
+    tables: [Vec<u64>; TABLE_LITERALS + 1],
+    /// Live offers decided by their `when`s alone, too large for a table; live offers with
+    /// other clauses.
+    walked: Vec<u32>,
+    gated: Vec<u32>,
+    /// The tests live offers ask, kind by kind.
+    tests: Vec<u32>,
+    used: Vec<bool>,
+}
+
+impl Live {
+    fn holds(&self, fast: &Fast, channel: usize, now: i64) -> bool {
+        self.key == Some((fast.id, channel)) && self.lo <= now && self.hi.is_none_or(|hi| now < hi)
+    }
+
+    fn find(&mut self, fast: &Fast, offers: &[CompiledOffer], channel: usize, now: i64) {
+        let k = fast.bounds.partition_point(|&b| b <= now);
+        self.key = Some((fast.id, channel));
+        self.lo = if k == 0 { i64::MIN } else { fast.bounds[k - 1] };
+        self.hi = fast.bounds.get(k).copied();
+        self.template.clear();
+        self.by_count.iter_mut().for_each(Vec::clear);
+        self.tables.iter_mut().for_each(Vec::clear);
+        self.walked.clear();
+        self.gated.clear();
+        self.used.clear();
+        self.used.resize(fast.tests.len(), false);
+        for (i, offer) in offers.iter().enumerate() {
+            if !offer.honors(channel) {
+                self.template.push(Status::NotHonored);
+                continue;
+            }
+            // `outcome` decides what the window comes to, as for every clause.
+            let window = Found::Window(Window::at(offer, now)).outcome();
+            if outcome::eligibility([window]) == Status::Ineligible {
+                self.template.push(Status::Ineligible);
+                continue;
+            }
+            self.template.push(Status::Unknown);
+            let logic = &fast.logic[i];
+            match logic.table {
+                _ if fast.gated[i] => self.gated.push(i as u32),
+                Some(table) => {
+                    let n = logic.answer_of.len();
+                    self.by_count[n].push(i as u32);
+                    self.by_count[n].extend_from_slice(&logic.answer_of);
+                    self.tables[n].push(table);
+                }
+                None => self.walked.push(i as u32),
+            }
+            for lit in fast.logic[i].literals.iter() {
+                self.used[lit.test as usize] = true;
+            }
+        }
+        self.tests.clear();
+        let used = &self.used;
+        // Text tests are answered a field at a time (`TextRows`).
+        self.tests.extend(
+            fast.by_kind
+                .iter()
+                .filter(|&&t| used[t as usize] && text_slot(&fast.tests[t as usize]).is_none()),
+        );
+    }
 }
 
 impl Scratch {
@@ -77,7 +160,7 @@ impl Scratch {
                 }
             }
         }
-        self.answers.resize(fast.tests.len(), Tri::Unknown as u8);
+        self.answers.resize(2 * fast.tests.len(), 0);
     }
 }
 
@@ -123,6 +206,11 @@ pub fn statuses(
     out: &mut Vec<Status>,
 ) {
     scratch.prepare(fast, ctx);
+    let at = outcome::effective(at);
+    let now = at.timestamp_micros();
+    if !scratch.live.holds(fast, channel, now) {
+        scratch.live.find(fast, offers, channel, now);
+    }
     let Scratch {
         text,
         lists,
@@ -131,8 +219,8 @@ pub fn statuses(
         proofs,
         redeemed,
         answers,
+        live,
     } = scratch;
-    let at = outcome::effective(at);
     let run = Run {
         ctx,
         env: std::cell::OnceCell::new(),
@@ -142,23 +230,49 @@ pub fn statuses(
         lists,
         present,
     };
+    for rows in &fast.text_rows {
+        let (lo, hi) = (2 * rows.lo as usize, 2 * rows.hi as usize);
+        if let (Some(to), Some(&found)) = (answers.get_mut(lo..hi), run.text.get(rows.slot)) {
+            let row = rows.row(found);
+            if row.len() == to.len() {
+                to.copy_from_slice(row);
+            }
+        }
+    }
+    for &t in &live.tests {
+        let answer = run.test(&fast.tests[t as usize]) as usize;
+        let t = 2 * t as usize;
+        if let Some(pair) = answers.get_mut(t..t + 2) {
+            pair.copy_from_slice(&ANSWER_PAIRS[answer]);
+        }
+    }
+    out.clear();
+    out.extend_from_slice(&live.template);
+    let (by_count, tables) = (&live.by_count, &live.tables);
+    by_table::<1>(&by_count[0], &tables[0], answers, out);
+    by_table::<2>(&by_count[1], &tables[1], answers, out);
+    by_table::<3>(&by_count[2], &tables[2], answers, out);
+    by_table::<4>(&by_count[3], &tables[3], answers, out);
+    by_table::<5>(&by_count[4], &tables[4], answers, out);
+    by_table::<6>(&by_count[5], &tables[5], answers, out);
+    by_table::<7>(&by_count[6], &tables[6], answers, out);
+    for &i in &live.walked {
+        let when = logic(&fast.logic[i as usize], answers);
+        out[i as usize] = outcome::eligibility([Outcome::Pass, when.into()]);
+    }
+    if live.gated.is_empty() {
+        return;
+    }
     let price = match ctx.get(PRICE) {
         Some(Value::Money(m)) => Some(*m),
         _ => None,
     };
-    for &i in &fast.by_kind {
-        answers[i as usize] = run.test(&fast.tests[i as usize]) as u8;
-    }
     let has_codes = ctx.get(CODES).is_some();
     let has_proofs = ctx.get(PROOFS).is_some();
     let has_redeemed = ctx.get(REDEEMED).is_some();
-    out.clear();
-    let now = at.timestamp_micros();
-    for (i, offer) in offers.iter().enumerate() {
-        if !offer.honors(channel) {
-            out.push(Status::NotHonored);
-            continue;
-        }
+    for &i in &live.gated {
+        let i = i as usize;
+        let offer = &offers[i];
         // The facts gathered from bits and counts; `outcome` decides what they come to,
         // as it does for the explained path. A failing fact ends the offer's work.
         let mut unknown = false;
@@ -193,7 +307,7 @@ pub fn statuses(
             || benefit_currency(offer, price).is_some_and(&mut fail)
             || fee_currency(offer, channel, price).is_some_and(&mut fail);
         if failed {
-            out.push(Status::Ineligible);
+            out[i] = Status::Ineligible;
             continue;
         }
         let when = logic(&fast.logic[i], answers);
@@ -202,7 +316,7 @@ pub fn statuses(
         } else {
             Outcome::Pass
         };
-        out.push(outcome::eligibility([gates, when.into()]));
+        out[i] = outcome::eligibility([gates, when.into()]);
     }
 }
 
@@ -252,19 +366,43 @@ impl Run<'_> {
     }
 }
 
+/// The statuses of offers decided by their `when`s alone, each with `M - 1` literals and a
+/// truth table: `entries` holds per offer its index then its literals' answer indices.
+#[inline]
+fn by_table<const M: usize>(entries: &[u32], tables: &[u64], answers: &[u8], out: &mut [Status]) {
+    let (entries, _) = entries.as_chunks::<M>();
+    for (entry, &table) in entries.iter().zip(tables) {
+        // Bit j of `sure`: literal j is true; of `maybe`: it is true or unknown.
+        let (mut sure, mut maybe) = (0u64, 0u64);
+        for (j, &a) in entry[1..].iter().enumerate() {
+            let bits = answers.get(a as usize).copied().unwrap_or(0) as u64;
+            sure |= (bits & 1) << j;
+            maybe |= (bits >> 1) << j;
+        }
+        if let Some(status) = out.get_mut(entry[0] as usize) {
+            *status = outcome::eligibility([Outcome::Pass, from_table(table, sure, maybe).into()]);
+        }
+    }
+}
+
 /// The three-valued value of an offer's conditions, from the answers to its tests.
 fn logic(logic: &Logic, answers: &[u8]) -> Tri {
     let Some(table) = logic.table else {
         return formula(&logic.formula, logic, answers);
     };
-    // Bit j of `sure`: literal j is true; of `maybe`: it is true or unknown.
     let (mut sure, mut maybe) = (0u64, 0u64);
-    for (j, lit) in logic.literals.iter().enumerate() {
-        let t = answers[lit.test as usize];
-        let v = if lit.negated { 2 - t } else { t };
-        sure |= ((v >> 1) as u64) << j;
-        maybe |= (((v + 1) >> 1) as u64) << j;
+    for (j, &a) in logic.answer_of.iter().enumerate() {
+        let bits = answers[a as usize] as u64;
+        sure |= (bits & 1) << j;
+        maybe |= (bits >> 1) << j;
     }
+    from_table(table, sure, maybe)
+}
+
+/// A monotone formula's three-valued value from its truth table: true when it holds with
+/// the unknown literals false (`sure`), unknown when only with them true (`maybe`).
+#[inline]
+fn from_table(table: u64, sure: u64, maybe: u64) -> Tri {
     if table >> sure & 1 == 1 {
         Tri::True
     } else if table >> maybe & 1 == 1 {
@@ -278,11 +416,11 @@ fn logic(logic: &Logic, answers: &[u8]) -> Tri {
 fn formula(f: &Formula, logic: &Logic, answers: &[u8]) -> Tri {
     match f {
         Formula::Const(b) => Tri::from_bool(*b),
-        Formula::Literal(j) => {
-            let lit = logic.literals[*j as usize];
-            let t = tri(answers[lit.test as usize]);
-            if lit.negated { !t } else { t }
-        }
+        Formula::Literal(j) => match answers[logic.answer_of[*j as usize] as usize] {
+            0b11 => Tri::True,
+            0b10 => Tri::Unknown,
+            _ => Tri::False,
+        },
         Formula::And(parts) => {
             let mut all = Tri::True;
             for p in parts.iter() {
@@ -305,14 +443,6 @@ fn formula(f: &Formula, logic: &Logic, answers: &[u8]) -> Tri {
             }
             any
         }
-    }
-}
-
-fn tri(answer: u8) -> Tri {
-    match answer {
-        0 => Tri::False,
-        1 => Tri::Unknown,
-        _ => Tri::True,
     }
 }
 
@@ -369,7 +499,11 @@ mod tests {
                 lists: &scratch.lists,
                 present: &scratch.present,
             };
-            let answers: Vec<u8> = fast.tests.iter().map(|t| run.test(t) as u8).collect();
+            let answers: Vec<u8> = fast
+                .tests
+                .iter()
+                .flat_map(|t| ANSWER_PAIRS[run.test(t) as usize])
+                .collect();
             for (i, when) in rules.offers[0].whens.iter().enumerate() {
                 assert_eq!(
                     formula(parts[i], logic, &answers),
