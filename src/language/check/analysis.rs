@@ -25,6 +25,9 @@ use crate::value::number::Decimal;
 
 /// Disjuncts kept while spreading `or`; a condition that needs more is not analysed.
 pub const MAX_DISJUNCTS: usize = 64;
+/// Tests (each value of an `in` list counting as one) in one conjunction; a condition that
+/// needs more is not analysed, so that a long chain of `and`s loads in linear time.
+const MAX_WEIGHT: usize = 2048;
 /// Offer pairs compared for `always-beaten`; a larger rule set is compared up to this many.
 const MAX_PAIRS: usize = 1_000_000;
 /// Whole-number ranges at most this wide are searched value by value against `!=` tests.
@@ -249,6 +252,9 @@ impl Analyser<'_> {
             }),
             _ => {
                 let facts = self.atom(expr, positive);
+                if weight(&facts) > MAX_WEIGHT {
+                    return None;
+                }
                 Some(if self.satisfiable(&facts) {
                     vec![facts]
                 } else {
@@ -263,6 +269,9 @@ impl Analyser<'_> {
         let mut out = Vec::new();
         for x in a {
             for y in b {
+                if weight(x) + weight(y) > MAX_WEIGHT {
+                    return None;
+                }
                 let mut joined = x.clone();
                 joined.extend(y.iter().cloned());
                 if self.satisfiable(&joined) {
@@ -351,6 +360,17 @@ impl Analyser<'_> {
             }
         }
     }
+}
+
+/// How much checking a conjunction costs: a test each, and each value of a list.
+fn weight(facts: &[Fact]) -> usize {
+    facts
+        .iter()
+        .map(|f| match f {
+            Fact::In(_, items, _) => 1 + items.len(),
+            _ => 1,
+        })
+        .sum()
 }
 
 /// Records that `path` must be present (or absent); false when it already must not.
