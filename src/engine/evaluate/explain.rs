@@ -72,10 +72,12 @@ pub struct WhenExplanation {
 pub fn explain(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> WhenExplanation {
     let (value, missing) = eval(cond, ctx, env);
     let x = Explainer { ctx, env, schema };
+    let mut detail = String::with_capacity(96);
+    x.reason(cond, false, &mut detail);
     WhenExplanation {
         value,
         missing,
-        detail: x.reason(cond, false).text,
+        detail,
     }
 }
 
@@ -85,103 +87,120 @@ struct Explainer<'a> {
     schema: &'a Schema,
 }
 
-/// A piece of an explanation with the value it explains (negations applied); `joined`
-/// tells whether it lists several parts, and how.
-struct Part {
-    value: Tri,
-    text: String,
-    joined: Option<&'static str>,
-}
-
 impl Explainer<'_> {
+    /// The value `cond` has (negations applied).
     fn value(&self, cond: &Cond, negated: bool) -> Tri {
         let t = eval(cond, self.ctx, self.env).0;
         if negated { !t } else { t }
     }
 
-    /// The parts of `cond` that decide its value, described; `negated` when an odd number of
-    /// `not`s surround it (then `and` reads as `or` and comparisons turn around).
-    fn reason(&self, cond: &Cond, negated: bool) -> Part {
+    /// For `and` and `or` (with `negated`: whether it reads as `and`), the parts that decide
+    /// its value: an `and` that holds shows every part, one that fails the failing parts; an
+    /// `or` the other way round; an unknown result shows the unknown parts.
+    fn shown<'c>(
+        &self,
+        parts: &'c [Cond],
+        is_and: bool,
+        negated: bool,
+    ) -> impl Iterator<Item = &'c Cond> {
+        let value = self.value_of(parts, is_and, negated);
+        parts.iter().filter(move |p| match (is_and, value) {
+            (true, Tri::True) | (false, Tri::False) => true,
+            (_, v) => self.value(p, negated) == v,
+        })
+    }
+
+    fn value_of(&self, parts: &[Cond], is_and: bool, negated: bool) -> Tri {
+        parts.iter().fold(Tri::from_bool(is_and), |acc, p| {
+            let v = self.value(p, negated);
+            if is_and { acc.and(v) } else { acc.or(v) }
+        })
+    }
+
+    /// The joiner an explanation lists several parts with, when it lists several.
+    fn joined(&self, cond: &Cond, negated: bool) -> Option<&'static str> {
         match cond {
-            Cond::Not(inner) => self.reason(inner, !negated),
+            Cond::Not(inner) => self.joined(inner, !negated),
             Cond::And(parts) | Cond::Or(parts) => {
                 let is_and = matches!(cond, Cond::And(_)) != negated;
-                let parts: Vec<Part> = parts.iter().map(|p| self.reason(p, negated)).collect();
-                let value = parts.iter().fold(Tri::from_bool(is_and), |acc, p| {
-                    if is_and {
-                        acc.and(p.value)
-                    } else {
-                        acc.or(p.value)
-                    }
-                });
-                // An `and` that holds shows every part, one that fails the failing parts; an
-                // `or` the other way round; an unknown result shows the unknown parts.
+                (self.shown(parts, is_and, negated).nth(1).is_some()).then_some(if is_and {
+                    "; "
+                } else {
+                    "; or "
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes the parts of `cond` that decide its value, described; `negated` when an odd
+    /// number of `not`s surround it (then `and` reads as `or` and comparisons turn around).
+    fn reason(&self, cond: &Cond, negated: bool, out: &mut String) {
+        use std::fmt::Write as _;
+        match cond {
+            Cond::Not(inner) => self.reason(inner, !negated, out),
+            Cond::And(parts) | Cond::Or(parts) => {
+                let is_and = matches!(cond, Cond::And(_)) != negated;
                 let joiner = if is_and { "; " } else { "; or " };
-                let texts: Vec<String> = parts
-                    .into_iter()
-                    .filter(|p| match (is_and, value) {
-                        (true, Tri::True) | (false, Tri::False) => true,
-                        (_, v) => p.value == v,
-                    })
-                    .map(|p| match p.joined {
-                        Some(j) if j != joiner => format!("({})", p.text),
-                        _ => p.text,
-                    })
-                    .collect();
-                Part {
-                    value,
-                    joined: (texts.len() > 1).then_some(joiner),
-                    text: texts.join(joiner),
+                for (i, part) in self.shown(parts, is_and, negated).enumerate() {
+                    if i > 0 {
+                        out.push_str(joiner);
+                    }
+                    match self.joined(part, negated) {
+                        Some(j) if j != joiner => {
+                            out.push('(');
+                            self.reason(part, negated, out);
+                            out.push(')');
+                        }
+                        _ => self.reason(part, negated, out),
+                    }
                 }
             }
-            Cond::Const(b) => self.leaf(
-                cond,
-                negated,
-                String::from(if *b != negated {
-                    "always holds"
-                } else {
-                    "never holds"
-                }),
-            ),
+            Cond::Const(b) => out.push_str(if *b != negated {
+                "always holds"
+            } else {
+                "never holds"
+            }),
             Cond::Field(slot) => {
                 let name = &self.schema.field(*slot).path;
-                let found = match self.ctx.get(*slot) {
-                    Some(v) => format!("{name} is {v}"),
-                    None => format!("{name} is missing"),
+                let _ = match self.ctx.get(*slot) {
+                    Some(v) => write!(out, "{name} is {v}, needs {}", !negated),
+                    None => write!(out, "{name} is missing, needs {}", !negated),
                 };
-                self.leaf(cond, negated, format!("{found}, needs {}", !negated))
             }
             Cond::Has(slot) => {
                 let name = &self.schema.field(*slot).path;
                 let present = self.ctx.get(*slot).is_some();
-                self.leaf(
-                    cond,
-                    negated,
-                    match (present, negated) {
-                        (true, false) => format!("{name} is present"),
-                        (false, false) => format!("{name} is missing, needs to be present"),
-                        (false, true) => format!("{name} is missing"),
-                        (true, true) => format!("{name} is present, needs to be missing"),
-                    },
-                )
+                let _ = match (present, negated) {
+                    (true, false) => write!(out, "{name} is present"),
+                    (false, false) => write!(out, "{name} is missing, needs to be present"),
+                    (false, true) => write!(out, "{name} is missing"),
+                    (true, true) => write!(out, "{name} is present, needs to be missing"),
+                };
             }
             Cond::Compare { op, lhs, rhs } => {
                 let op = if negated { op.negated() } else { *op };
                 let note = self.currency_note(lhs, rhs);
                 let (found, name) = (|o| Found(self, o), |o| Name(self, o));
-                let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                let _ = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
                     (false, true) => {
-                        format!("{}, needs {} {}{note}", found(lhs), op.symbol(), name(rhs))
-                    }
-                    (true, false) => {
-                        format!(
+                        write!(
+                            out,
                             "{}, needs {} {}{note}",
-                            found(rhs),
-                            op.flipped().symbol(),
-                            name(lhs)
+                            found(lhs),
+                            op.symbol(),
+                            name(rhs)
                         )
                     }
-                    _ => format!(
+                    (true, false) => write!(
+                        out,
+                        "{}, needs {} {}{note}",
+                        found(rhs),
+                        op.flipped().symbol(),
+                        name(lhs)
+                    ),
+                    _ => write!(
+                        out,
                         "{} and {}, needs {} {} {}{note}",
                         found(lhs),
                         found(rhs),
@@ -190,7 +209,6 @@ impl Explainer<'_> {
                         name(rhs)
                     ),
                 };
-                self.leaf(cond, negated, text)
             }
             Cond::In {
                 negated: not_in,
@@ -200,13 +218,16 @@ impl Explainer<'_> {
                 let not_in = *not_in != negated;
                 let note = self.list_currency_note(lhs, rhs);
                 let (found, name) = (|o| Found(self, o), |o| Name(self, o));
-                let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                let _ = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
                     (_, true) => {
                         let items = self.name(rhs);
                         let items = items.trim_start_matches('[').trim_end_matches(']');
-                        self.one_of(found(lhs), items, not_in) + &note
+                        self.one_of(out, found(lhs), items, not_in);
+                        out.push_str(&note);
+                        Ok(())
                     }
-                    (true, false) => format!(
+                    (true, false) => write!(
+                        out,
                         "{}, needs {} {}{note}",
                         found(rhs),
                         if not_in {
@@ -216,7 +237,8 @@ impl Explainer<'_> {
                         },
                         name(lhs)
                     ),
-                    _ => format!(
+                    _ => write!(
+                        out,
                         "{} and {}, needs {} {} {}{note}",
                         found(lhs),
                         found(rhs),
@@ -225,39 +247,39 @@ impl Explainer<'_> {
                         name(rhs)
                     ),
                 };
-                self.leaf(cond, negated, text)
             }
             Cond::InTextSet {
                 negated: not_in,
                 lhs,
                 set,
             } => {
-                let items = Quoted(&set.items).to_string();
-                self.leaf(
-                    cond,
-                    negated,
-                    self.one_of(Found(self, lhs), &items, *not_in != negated),
-                )
+                let found = Found(self, lhs);
+                let not_in = *not_in != negated;
+                let _ = if set.items.is_empty() {
+                    write!(out, "{found}, and the list to look in is empty")
+                } else {
+                    write!(
+                        out,
+                        "{found}, needs {} {}",
+                        if not_in { "none of" } else { "one of" },
+                        Quoted(&set.items)
+                    )
+                };
             }
         }
     }
 
-    fn leaf(&self, cond: &Cond, negated: bool, text: String) -> Part {
-        Part {
-            value: self.value(cond, negated),
-            text,
-            joined: None,
-        }
-    }
-
-    fn one_of(&self, found: Found, items: &str, not_in: bool) -> String {
-        if items.is_empty() {
-            return format!("{found}, and the list to look in is empty");
-        }
-        format!(
-            "{found}, needs {} {items}",
-            if not_in { "none of" } else { "one of" }
-        )
+    fn one_of(&self, out: &mut String, found: Found, items: &str, not_in: bool) {
+        use std::fmt::Write as _;
+        let _ = if items.is_empty() {
+            write!(out, "{found}, and the list to look in is empty")
+        } else {
+            write!(
+                out,
+                "{found}, needs {} {items}",
+                if not_in { "none of" } else { "one of" }
+            )
+        };
     }
 
     /// A literal: its value does not depend on the context.
