@@ -94,67 +94,49 @@ impl Explainer<'_> {
         if negated { !t } else { t }
     }
 
-    /// For `and` and `or` (with `negated`: whether it reads as `and`), the parts that decide
-    /// its value: an `and` that holds shows every part, one that fails the failing parts; an
-    /// `or` the other way round; an unknown result shows the unknown parts.
-    fn shown<'c>(
-        &self,
-        parts: &'c [Cond],
-        is_and: bool,
-        negated: bool,
-    ) -> impl Iterator<Item = &'c Cond> {
-        let value = self.value_of(parts, is_and, negated);
-        parts.iter().filter(move |p| match (is_and, value) {
-            (true, Tri::True) | (false, Tri::False) => true,
-            (_, v) => self.value(p, negated) == v,
-        })
-    }
-
-    fn value_of(&self, parts: &[Cond], is_and: bool, negated: bool) -> Tri {
-        parts.iter().fold(Tri::from_bool(is_and), |acc, p| {
-            let v = self.value(p, negated);
-            if is_and { acc.and(v) } else { acc.or(v) }
-        })
-    }
-
-    /// The joiner an explanation lists several parts with, when it lists several.
-    fn joined(&self, cond: &Cond, negated: bool) -> Option<&'static str> {
-        match cond {
-            Cond::Not(inner) => self.joined(inner, !negated),
-            Cond::And(parts) | Cond::Or(parts) => {
-                let is_and = matches!(cond, Cond::And(_)) != negated;
-                (self.shown(parts, is_and, negated).nth(1).is_some()).then_some(if is_and {
-                    "; "
-                } else {
-                    "; or "
-                })
-            }
-            _ => None,
-        }
-    }
-
     /// Writes the parts of `cond` that decide its value, described; `negated` when an odd
     /// number of `not`s surround it (then `and` reads as `or` and comparisons turn around).
-    fn reason(&self, cond: &Cond, negated: bool, out: &mut String) {
+    /// Returns the joiner it listed several parts with, if it did.
+    fn reason(&self, cond: &Cond, negated: bool, out: &mut String) -> Option<&'static str> {
         use std::fmt::Write as _;
         match cond {
-            Cond::Not(inner) => self.reason(inner, !negated, out),
+            Cond::Not(inner) => return self.reason(inner, !negated, out),
             Cond::And(parts) | Cond::Or(parts) => {
                 let is_and = matches!(cond, Cond::And(_)) != negated;
                 let joiner = if is_and { "; " } else { "; or " };
-                for (i, part) in self.shown(parts, is_and, negated).enumerate() {
-                    if i > 0 {
+                let mut few = [Tri::Unknown; 8];
+                let many: Vec<Tri>;
+                let values: &[Tri] = if parts.len() <= few.len() {
+                    for (v, p) in few.iter_mut().zip(parts.iter()) {
+                        *v = self.value(p, negated);
+                    }
+                    &few[..parts.len()]
+                } else {
+                    many = parts.iter().map(|p| self.value(p, negated)).collect();
+                    &many
+                };
+                let value = values.iter().fold(Tri::from_bool(is_and), |acc, v| {
+                    if is_and { acc.and(*v) } else { acc.or(*v) }
+                });
+                // An `and` that holds shows every part, one that fails the failing parts; an
+                // `or` the other way round; an unknown result shows the unknown parts.
+                let shown = |v: Tri| match (is_and, value) {
+                    (true, Tri::True) | (false, Tri::False) => true,
+                    (_, value) => v == value,
+                };
+                let mut count = 0;
+                for (part, _) in parts.iter().zip(values).filter(|(_, v)| shown(**v)) {
+                    if count > 0 {
                         out.push_str(joiner);
                     }
-                    match self.joined(part, negated) {
-                        Some(j) if j != joiner => {
-                            out.push('(');
-                            self.reason(part, negated, out);
-                            out.push(')');
-                        }
-                        _ => self.reason(part, negated, out),
+                    count += 1;
+                    let start = out.len();
+                    if self.reason(part, negated, out).is_some_and(|j| j != joiner) {
+                        out.insert(start, '(');
+                        out.push(')');
                     }
                 }
+                return (count > 1).then_some(joiner);
             }
             Cond::Const(b) => out.push_str(if *b != negated {
                 "always holds"
@@ -267,6 +249,7 @@ impl Explainer<'_> {
                 };
             }
         }
+        None
     }
 
     fn one_of(&self, out: &mut String, found: Found, items: &str, not_in: bool) {
