@@ -71,10 +71,9 @@ pub struct WhenExplanation {
 pub fn explain(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> WhenExplanation {
     let (value, _) = eval(cond, ctx, env);
     let x = Explainer { ctx, env, schema };
-    WhenExplanation {
-        value,
-        detail: x.reason(cond, false).text,
-    }
+    let mut detail = String::with_capacity(96);
+    x.reason(cond, false, &mut detail);
+    WhenExplanation { value, detail }
 }
 
 struct Explainer<'a> {
@@ -83,95 +82,102 @@ struct Explainer<'a> {
     schema: &'a Schema,
 }
 
-/// A piece of an explanation; `joined` tells whether it lists several parts, and how.
-struct Part {
-    text: String,
-    joined: Option<&'static str>,
-}
-
 impl Explainer<'_> {
+    /// The value `cond` has (negations applied).
     fn value(&self, cond: &Cond, negated: bool) -> Tri {
         let t = eval(cond, self.ctx, self.env).0;
         if negated { !t } else { t }
     }
 
-    /// The parts of `cond` that decide its value, described; `negated` when an odd number of
-    /// `not`s surround it (then `and` reads as `or` and comparisons turn around).
-    fn reason(&self, cond: &Cond, negated: bool) -> Part {
+    /// Writes the parts of `cond` that decide its value, described; `negated` when an odd
+    /// number of `not`s surround it (then `and` reads as `or` and comparisons turn around).
+    /// Returns the joiner it listed several parts with, if it did.
+    fn reason(&self, cond: &Cond, negated: bool, out: &mut String) -> Option<&'static str> {
+        use std::fmt::Write as _;
         match cond {
-            Cond::Not(inner) => self.reason(inner, !negated),
+            Cond::Not(inner) => return self.reason(inner, !negated, out),
             Cond::And(parts) | Cond::Or(parts) => {
                 let is_and = matches!(cond, Cond::And(_)) != negated;
-                let values: Vec<Tri> = parts.iter().map(|p| self.value(p, negated)).collect();
-                let value = values.iter().fold(Tri::from_bool(is_and), |acc, &v| {
-                    if is_and { acc.and(v) } else { acc.or(v) }
+                let joiner = if is_and { "; " } else { "; or " };
+                let mut few = [Tri::Unknown; 8];
+                let many: Vec<Tri>;
+                let values: &[Tri] = if parts.len() <= few.len() {
+                    for (v, p) in few.iter_mut().zip(parts.iter()) {
+                        *v = self.value(p, negated);
+                    }
+                    &few[..parts.len()]
+                } else {
+                    many = parts.iter().map(|p| self.value(p, negated)).collect();
+                    &many
+                };
+                let value = values.iter().fold(Tri::from_bool(is_and), |acc, v| {
+                    if is_and { acc.and(*v) } else { acc.or(*v) }
                 });
                 // An `and` that holds shows every part, one that fails the failing parts; an
-                // `or` the other way round; an unknown result shows the unknown parts. Only
-                // the parts shown are put into words.
-                let joiner = if is_and { "; " } else { "; or " };
-                let texts: Vec<String> = parts
-                    .iter()
-                    .zip(values)
-                    .filter(|&(_, v)| match (is_and, value) {
-                        (true, Tri::True) | (false, Tri::False) => true,
-                        (_, shown) => v == shown,
-                    })
-                    .map(|(p, _)| {
-                        let p = self.reason(p, negated);
-                        match p.joined {
-                            Some(j) if j != joiner => format!("({})", p.text),
-                            _ => p.text,
-                        }
-                    })
-                    .collect();
-                Part {
-                    joined: (texts.len() > 1).then_some(joiner),
-                    text: texts.join(joiner),
+                // `or` the other way round; an unknown result shows the unknown parts.
+                let shown = |v: Tri| match (is_and, value) {
+                    (true, Tri::True) | (false, Tri::False) => true,
+                    (_, value) => v == value,
+                };
+                let mut count = 0;
+                for (part, _) in parts.iter().zip(values).filter(|(_, v)| shown(**v)) {
+                    if count > 0 {
+                        out.push_str(joiner);
+                    }
+                    count += 1;
+                    let start = out.len();
+                    if self.reason(part, negated, out).is_some_and(|j| j != joiner) {
+                        out.insert(start, '(');
+                        out.push(')');
+                    }
                 }
+                return (count > 1).then_some(joiner);
             }
-            Cond::Const(b) => Self::leaf(String::from(if *b != negated {
+            Cond::Const(b) => out.push_str(if *b != negated {
                 "always holds"
             } else {
                 "never holds"
-            })),
+            }),
             Cond::Field(slot) => {
                 let name = &self.schema.field(*slot).path;
-                let found = match self.ctx.get(*slot) {
-                    Some(v) => format!("{name} is {v}"),
-                    None => format!("{name} is missing"),
+                let _ = match self.ctx.get(*slot) {
+                    Some(v) => write!(out, "{name} is {v}, needs {}", !negated),
+                    None => write!(out, "{name} is missing, needs {}", !negated),
                 };
-                Self::leaf(format!("{found}, needs {}", !negated))
             }
             Cond::Has(slot) => {
                 let name = &self.schema.field(*slot).path;
                 let present = self.ctx.get(*slot).is_some();
-                Self::leaf(match (present, negated) {
-                    (true, false) => format!("{name} is present"),
-                    (false, false) => format!("{name} is missing, needs to be present"),
-                    (false, true) => format!("{name} is missing"),
-                    (true, true) => format!("{name} is present, needs to be missing"),
-                })
+                let _ = match (present, negated) {
+                    (true, false) => write!(out, "{name} is present"),
+                    (false, false) => write!(out, "{name} is missing, needs to be present"),
+                    (false, true) => write!(out, "{name} is missing"),
+                    (true, true) => write!(out, "{name} is present, needs to be missing"),
+                };
             }
             Cond::Compare { op, lhs, rhs } => {
                 let op = if negated { op.negated() } else { *op };
                 let note = self.currency_note(lhs, rhs);
                 let (found, name) = (|o| Found(self, o), |o| Name(self, o));
-                let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                let _ = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
                     (false, true) => {
-                        format!("{}, needs {} {}{note}", found(lhs), op.symbol(), name(rhs))
-                    }
-                    (true, false) => {
-                        format!(
+                        write!(
+                            out,
                             "{}, needs {} {}{note}",
-                            found(rhs),
-                            op.flipped().symbol(),
-                            name(lhs)
+                            found(lhs),
+                            op.symbol(),
+                            name(rhs)
                         )
                     }
-                    _ => self.both(lhs, rhs, op.symbol(), &note),
+                    (true, false) => write!(
+                        out,
+                        "{}, needs {} {}{note}",
+                        found(rhs),
+                        op.flipped().symbol(),
+                        name(lhs)
+                    ),
+                    _ => self.both(out, lhs, rhs, op.symbol(), &note),
                 };
-                Self::leaf(text)
             }
             Cond::In {
                 negated: not_in,
@@ -181,13 +187,16 @@ impl Explainer<'_> {
                 let not_in = *not_in != negated;
                 let note = self.list_currency_note(lhs, rhs);
                 let (found, name) = (|o| Found(self, o), |o| Name(self, o));
-                let text = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                let _ = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
                     (_, true) => {
                         let items = self.name(rhs);
                         let items = items.trim_start_matches('[').trim_end_matches(']');
-                        self.one_of(found(lhs), items, not_in) + &note
+                        self.one_of(out, found(lhs), items, not_in);
+                        out.push_str(&note);
+                        Ok(())
                     }
-                    (true, false) => format!(
+                    (true, false) => write!(
+                        out,
                         "{}, needs {} {}{note}",
                         found(rhs),
                         if not_in {
@@ -197,33 +206,42 @@ impl Explainer<'_> {
                         },
                         name(lhs)
                     ),
-                    _ => self.both(lhs, rhs, if not_in { "not in" } else { "in" }, &note),
+                    _ => self.both(out, lhs, rhs, if not_in { "not in" } else { "in" }, &note),
                 };
-                Self::leaf(text)
             }
             Cond::InTextSet {
                 negated: not_in,
                 lhs,
                 set,
             } => {
-                let items = Quoted(&set.items).to_string();
-                Self::leaf(self.one_of(Found(self, lhs), &items, *not_in != negated))
+                let found = Found(self, lhs);
+                let not_in = *not_in != negated;
+                let _ = if set.items.is_empty() {
+                    write!(out, "{found}, and the list to look in is empty")
+                } else {
+                    write!(
+                        out,
+                        "{found}, needs {} {}",
+                        if not_in { "none of" } else { "one of" },
+                        Quoted(&set.items)
+                    )
+                };
             }
         }
+        None
     }
 
-    fn leaf(text: String) -> Part {
-        Part { text, joined: None }
-    }
-
-    fn one_of(&self, found: Found, items: &str, not_in: bool) -> String {
-        if items.is_empty() {
-            return format!("{found}, and the list to look in is empty");
-        }
-        format!(
-            "{found}, needs {} {items}",
-            if not_in { "none of" } else { "one of" }
-        )
+    fn one_of(&self, out: &mut String, found: Found, items: &str, not_in: bool) {
+        use std::fmt::Write as _;
+        let _ = if items.is_empty() {
+            write!(out, "{found}, and the list to look in is empty")
+        } else {
+            write!(
+                out,
+                "{found}, needs {} {items}",
+                if not_in { "none of" } else { "one of" }
+            )
+        };
     }
 
     /// A literal: its value does not depend on the context.
@@ -312,8 +330,17 @@ impl Explainer<'_> {
 
     /// For money in two currencies: why the comparison cannot be decided.
     /// A test between two values of the context: both values, and the test they fail.
-    fn both(&self, lhs: &Operand, rhs: &Operand, test: &str, note: &str) -> String {
-        format!(
+    fn both(
+        &self,
+        out: &mut String,
+        lhs: &Operand,
+        rhs: &Operand,
+        test: &str,
+        note: &str,
+    ) -> std::fmt::Result {
+        use std::fmt::Write as _;
+        write!(
+            out,
             "{} and {}, needs {} {test} {}{note}",
             Found(self, lhs),
             Found(self, rhs),
