@@ -5,7 +5,7 @@
 //! goes through a symbolic link.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,6 +17,10 @@ pub const MAX_CONTEXT: u64 = 4 * 1024 * 1024;
 pub const MAX_CASE_FILE: u64 = 16 * 1024 * 1024;
 /// Largest snapshot file read: every decision of every case of one case file.
 pub const MAX_SNAPSHOT: u64 = 256 * 1024 * 1024;
+/// Longest line of a JSON Lines input (a context, a decision record).
+pub const MAX_LINE: usize = 1024 * 1024;
+/// Largest tokens file of `honor serve --tokens`.
+pub const MAX_TOKENS: u64 = 1024 * 1024;
 
 /// Why a file could not be read or written, in words for whoever named it.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +133,42 @@ pub fn read_text(path: &Path, cap: u64) -> Result<String, FileError> {
 /// Reads standard input, at most `cap` bytes, as UTF-8 text.
 pub fn read_stdin_text(cap: u64) -> Result<String, FileError> {
     text_of(read_capped(io::stdin().lock(), cap)?)
+}
+
+/// Reads one line into `line`, keeping at most [`MAX_LINE`] bytes of it: `None` at the end
+/// of the input, `Some(false)` for a line that was longer (its bytes are read and dropped).
+pub fn bounded_line(
+    input: &mut (impl BufRead + ?Sized),
+    line: &mut Vec<u8>,
+) -> io::Result<Option<bool>> {
+    line.clear();
+    let (mut any, mut fits) = (false, true);
+    loop {
+        let buffer = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(any.then_some(fits));
+        }
+        any = true;
+        let (take, ends) = match buffer.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buffer.len(), false),
+        };
+        let content = if ends { take - 1 } else { take };
+        if fits && line.len() + content <= MAX_LINE {
+            line.extend_from_slice(&buffer[..content]);
+        } else if fits {
+            fits = false;
+            line.clear();
+        }
+        input.consume(take);
+        if ends {
+            return Ok(Some(fits));
+        }
+    }
 }
 
 /// Temporary files get a name no other writer in this process uses.

@@ -167,6 +167,19 @@ fn decisions_are_recorded_and_replay_the_same() {
         out.ends_with("4 records decided again: 1 differ\n"),
         "{out}"
     );
+
+    // A last line cut short (a crash while appending) is reported; the others still replay.
+    std::fs::write(&file, format!("{text}{{\"id\": \"cut")).unwrap();
+    let (code, out, err) = replay(&records, &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains(":5: this line is not a decision record") && err.contains("left out"),
+        "{err}"
+    );
+    assert_eq!(
+        out,
+        "4 records decided again: every outcome is the same\n1 line of the records could not be read (above)\n"
+    );
 }
 
 #[test]
@@ -177,11 +190,40 @@ fn replay_refuses_bad_input() {
     assert!(err.contains("there are no decision records"), "{err}");
     std::fs::write(dir.join("decisions-2026-12-01.jsonl"), "{\"id\": 1}\n").unwrap();
     let (code, _, err) = replay(&dir, &[]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 1);
     assert!(
         err.contains("decisions-2026-12-01.jsonl:1: this line is not a decision record"),
         "{err}"
     );
     let (code, _, err) = replay(&dir, &["--id", "nope"]);
     assert_eq!(code, 2, "{err}");
+}
+
+/// A day's records file that is a link is not written through: the decision is refused
+/// (a promise that cannot be kept is not given) and the link's target is untouched.
+#[test]
+fn records_are_never_written_through_a_link() {
+    let dir = scratch("records-link");
+    let rules = copy_sample_rules(&dir);
+    let records = dir.join("records");
+    std::fs::create_dir_all(&records).unwrap();
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "ORIGINAL\n").unwrap();
+    let today = chrono::Utc::now().format("%Y-%m-%d");
+    std::os::unix::fs::symlink(&victim, records.join(format!("decisions-{today}.jsonl"))).unwrap();
+    let server = Server::start(&[
+        "--rules",
+        rules.to_str().unwrap(),
+        "--records",
+        records.to_str().unwrap(),
+    ]);
+    let response = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/decide", server.base))
+        .body(json!({"context": {}, "channel": "web", "at": AT}).to_string())
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    let body: Value = response.json().unwrap();
+    assert_eq!(body["error"]["code"], "records_unavailable", "{body}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "ORIGINAL\n");
 }

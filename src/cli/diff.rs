@@ -1,12 +1,11 @@
 //! `honor diff`: what a change to the rule set does, for a marketing pull request. Exit 1
 //! with `--fail-on-change` when a decision changes.
 
-use std::fs::File;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use super::{CliError, Exit, instant};
-use crate::engine::ruleset::{RuleSet, io_words};
+use crate::engine::ruleset::RuleSet;
 use crate::render;
 use crate::tools::review::{self, Review, source};
 
@@ -61,13 +60,8 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write) -> Exit {
             let mut input: Box<dyn std::io::BufRead> = if path == Path::new("-") {
                 Box::new(std::io::stdin().lock())
             } else {
-                let file = File::open(path).map_err(|e| {
-                    CliError::Rendered(format!(
-                        "{}: error: cannot read this file: {}",
-                        path.display(),
-                        io_words(&e)
-                    ))
-                })?;
+                let file = crate::files::open_regular(path)
+                    .map_err(|e| CliError::Rendered(format!("{}: error: {e}", path.display())))?;
                 Box::new(BufReader::with_capacity(1 << 20, file))
             };
             let decided = review::impact::run(&base, &head, channels, at, &mut input)

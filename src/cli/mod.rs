@@ -108,7 +108,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Fmt(args) => format::run(&cli.rules, args, out, err),
         Command::Diff(args) => diff::run(&cli.rules, args, out),
         Command::Serve(args) => serve::run(&cli.rules, args, err),
-        Command::Replay(args) => replay::run(args, out),
+        Command::Replay(args) => replay::run(args, out, err),
     };
     match result {
         Ok(code) => code,

@@ -19,12 +19,16 @@ pub struct Args {
     customer: Option<String>,
 }
 
-pub fn run(args: Args, out: &mut dyn Write) -> Exit {
+pub fn run(args: Args, out: &mut dyn Write, err: &mut dyn Write) -> Exit {
     let filter = Filter {
         id: args.id.as_deref(),
         customer: args.customer.as_deref(),
     };
-    let records = read(&args.records, &filter).map_err(|m| CliError::Other(m.to_string()))?;
+    let (records, bad) =
+        read(&args.records, &filter).map_err(|m| CliError::Other(m.to_string()))?;
+    for problem in &bad {
+        writeln!(err, "{}: left out", crate::escape::escape_control(problem))?;
+    }
     let report = replay(&args.records, records).map_err(|m| CliError::Other(m.to_string()))?;
     for (record, differences) in &report.differing {
         let customer = record
@@ -47,13 +51,24 @@ pub fn run(args: Args, out: &mut dyn Write) -> Exit {
             out,
             "{n} {records} decided again: every outcome is the same"
         )?;
-        Ok(0)
     } else {
         writeln!(
             out,
             "{n} {records} decided again: {} differ",
             report.differing.len()
         )?;
-        Ok(1)
     }
+    if !bad.is_empty() {
+        let lines = if bad.len() == 1 { "line" } else { "lines" };
+        writeln!(
+            out,
+            "{} {lines} of the records could not be read (above)",
+            bad.len()
+        )?;
+    }
+    Ok(if report.differing.is_empty() && bad.is_empty() {
+        0
+    } else {
+        1
+    })
 }

@@ -13,7 +13,7 @@ use subtle::{ConditionallySelectable, ConstantTimeEq};
 
 use super::AppState;
 use super::error::ApiError;
-use crate::engine::ruleset::{RuleSet, io_words};
+use crate::engine::ruleset::RuleSet;
 use crate::language::diagnostic::did_you_mean;
 
 /// Shortest token accepted: shorter ones are guessable.
@@ -60,8 +60,8 @@ impl Tokens {
     /// Reads the tokens file, checking each channel against the rule set.
     pub fn read(path: &Path, rules: &RuleSet) -> Result<Tokens, String> {
         let shown = path.display();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the tokens file `{shown}`: {}", io_words(&e)))?;
+        let text = crate::files::read_text(path, crate::files::MAX_TOKENS)
+            .map_err(|e| format!("cannot read the tokens file `{shown}`: {e}"))?;
         Tokens::parse(&text, rules).map_err(|e| format!("{shown}:{e}"))
     }
 

@@ -80,6 +80,16 @@ impl Records {
         let mut today = self.today.lock().unwrap_or_else(|e| e.into_inner());
         if today.as_ref().is_none_or(|(open, _)| *open != day) {
             let path = self.dir.join(format!("decisions-{day}.jsonl"));
+            // Records are appended to a file of the folder's own, never through a link or
+            // into a pipe.
+            if let Ok(meta) = fs::symlink_metadata(&path)
+                && !meta.is_file()
+            {
+                return Err(format!(
+                    "cannot write `{}`: it is not a regular file (a link, a folder or a pipe)",
+                    path.display()
+                ));
+            }
             let file = owner_only_file(OpenOptions::new().create(true).append(true))
                 .open(&path)
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
@@ -98,8 +108,15 @@ impl Records {
         let fingerprint = &loaded.rules.fingerprint;
         let rulesets = self.dir.join("rulesets");
         let kept = rulesets.join(fingerprint);
-        if kept.is_dir() {
-            return Ok(());
+        match fs::symlink_metadata(&kept) {
+            Ok(meta) if meta.is_dir() => return Ok(()),
+            Ok(_) => {
+                return Err(format!(
+                    "cannot keep the rule set {fingerprint}: `{}` is not a folder of its own",
+                    kept.display()
+                ));
+            }
+            Err(_) => {}
         }
         let temp = rulesets.join(format!(
             ".partial-{}-{}",

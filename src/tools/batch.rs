@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::sync::mpsc::{SyncSender, sync_channel};
 
 use crate::engine::decision::Status;
@@ -23,7 +23,8 @@ const CHUNK: usize = 4096;
 /// A chunk also ends once its lines hold this many bytes.
 const CHUNK_BYTES: usize = 64 * 1024 * 1024;
 /// Longest line read; a longer one is reported as a bad line and skipped without being kept.
-pub const MAX_LINE: usize = 1024 * 1024;
+pub use crate::files::MAX_LINE;
+use crate::files::bounded_line;
 /// Lines read ahead of the deciding.
 const READ_AHEAD: usize = 256;
 
@@ -165,39 +166,6 @@ fn read_lines(input: Box<dyn io::Read + Send>, to: SyncSender<io::Result<Read>>)
         };
         if to.send(Ok(read)).is_err() {
             return;
-        }
-    }
-}
-
-/// Reads one line into `line`, keeping at most [`MAX_LINE`] bytes of it: `None` at the end
-/// of the input, `Some(false)` for a line that was longer (its bytes are read and dropped).
-fn bounded_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Option<bool>> {
-    line.clear();
-    let (mut any, mut fits) = (false, true);
-    loop {
-        let buffer = match input.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if buffer.is_empty() {
-            return Ok(any.then_some(fits));
-        }
-        any = true;
-        let (take, ends) = match buffer.iter().position(|b| *b == b'\n') {
-            Some(i) => (i + 1, true),
-            None => (buffer.len(), false),
-        };
-        let content = if ends { take - 1 } else { take };
-        if fits && line.len() + content <= MAX_LINE {
-            line.extend_from_slice(&buffer[..content]);
-        } else if fits {
-            fits = false;
-            line.clear();
-        }
-        input.consume(take);
-        if ends {
-            return Ok(Some(fits));
         }
     }
 }

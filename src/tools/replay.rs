@@ -2,7 +2,9 @@
 //! at their instant, and list every outcome that is not what was answered then.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
+
+use crate::files::{MAX_LINE, bounded_line, open_regular};
 use std::path::Path;
 
 use crate::engine::ruleset::{RuleSet, files_below};
@@ -24,25 +26,51 @@ pub struct Report {
 }
 
 /// Every record below `dir` (the `decisions-*.jsonl` files, in date order) that `filter`
-/// selects. A line that is not a record is bad input.
-pub fn read(dir: &Path, filter: &Filter) -> Result<Vec<Record>, String> {
+/// selects, and what is wrong with each line that is not a record (a line cut short by a
+/// crash, say): those are reported and left out, the rest are still replayed.
+pub fn read(dir: &Path, filter: &Filter) -> Result<(Vec<Record>, Vec<String>), String> {
     let files = files_below(dir, ".jsonl").map_err(|d| d.message.clone())?;
     let mut found = Vec::new();
+    let mut bad = Vec::new();
+    let mut bytes = Vec::new();
     for path in files.iter().filter(|p| {
         p.parent() == Some(dir)
             && p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with("decisions-"))
     }) {
         let shown = path.display();
-        let file = std::fs::File::open(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
-        for (n, line) in BufReader::new(file).lines().enumerate() {
-            let line = line.map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        let file = open_regular(path).map_err(|e| format!("`{shown}`: {e}"))?;
+        let mut input = BufReader::new(file);
+        let mut n = 0;
+        while let Some(fits) = bounded_line(&mut input, &mut bytes)
+            .map_err(|e| format!("cannot read `{shown}`: {e}"))?
+        {
+            n += 1;
+            let line = match (fits, std::str::from_utf8(&bytes)) {
+                (false, _) => {
+                    bad.push(format!(
+                        "{shown}:{n}: this line is longer than {MAX_LINE} bytes"
+                    ));
+                    continue;
+                }
+                (true, Err(_)) => {
+                    bad.push(format!("{shown}:{n}: this line is not UTF-8 text"));
+                    continue;
+                }
+                (true, Ok(line)) => line,
+            };
             if line.trim().is_empty() {
                 continue;
             }
-            let record: Record = serde_json::from_str(&line).map_err(|e| {
-                format!("{shown}:{}: this line is not a decision record: {e}", n + 1)
-            })?;
+            let record: Record = match serde_json::from_str(line) {
+                Ok(record) => record,
+                Err(e) => {
+                    bad.push(format!(
+                        "{shown}:{n}: this line is not a decision record: {e}"
+                    ));
+                    continue;
+                }
+            };
             let wanted = filter.id.is_none_or(|id| record.id == id)
                 && filter
                     .customer
@@ -52,14 +80,15 @@ pub fn read(dir: &Path, filter: &Filter) -> Result<Vec<Record>, String> {
             }
         }
     }
-    if found.is_empty() {
+    let filtered = filter.id.is_some() || filter.customer.is_some();
+    if found.is_empty() && (filtered || bad.is_empty()) {
         return Err(match (filter.id, filter.customer) {
             (Some(id), _) => format!("no record in `{}` has the id `{id}`", dir.display()),
             (None, Some(c)) => format!("no record in `{}` is of the customer `{c}`", dir.display()),
             (None, None) => format!("there are no decision records in `{}`", dir.display()),
         });
     }
-    Ok(found)
+    Ok((found, bad))
 }
 
 /// Re-decides each record with the rule set kept for its fingerprint.

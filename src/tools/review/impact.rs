@@ -2,6 +2,7 @@
 //! fast path, on every core, in bounded memory; who moves from one status to another, whose
 //! price changes, and what happens to their quotes.
 
+use crate::files::{MAX_LINE, bounded_line};
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -100,6 +101,14 @@ pub struct BadLine {
     pub message: String,
 }
 
+fn bad_line(line: usize, message: String) -> BadLine {
+    BadLine {
+        line,
+        column: None,
+        message,
+    }
+}
+
 /// What one customer's decisions did, on every channel.
 #[derive(Default)]
 struct LineEvents {
@@ -173,18 +182,29 @@ pub fn run(
     let mut tally = Tally::default();
     let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
     let mut line_no = 0;
+    let mut bytes = Vec::new();
     let mut done = false;
     while !done {
         chunk.clear();
         while chunk.len() < CHUNK {
-            let mut line = String::new();
-            if input.read_line(&mut line)? == 0 {
+            let Some(fits) = bounded_line(input, &mut bytes)? else {
                 done = true;
                 break;
-            }
+            };
             line_no += 1;
+            let line = match (fits, std::str::from_utf8(&bytes)) {
+                (false, _) => {
+                    let message = format!("this line is longer than {MAX_LINE} bytes");
+                    return Ok(Err(bad_line(line_no, message)));
+                }
+                (true, Err(_)) => {
+                    let message = String::from("this line is not UTF-8 text");
+                    return Ok(Err(bad_line(line_no, message)));
+                }
+                (true, Ok(line)) => line,
+            };
             if !line.trim().is_empty() {
-                chunk.push((line_no, line));
+                chunk.push((line_no, line.to_string()));
             }
         }
         let results: Vec<Result<LineEvents, BadLine>> = chunk
