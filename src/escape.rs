@@ -9,8 +9,12 @@ use std::fmt::Write as _;
 /// Most characters of someone's input an error message quotes.
 pub const EXCERPT_CHARS: usize = 80;
 
-/// Control characters (C0, DEL, C1, and the line and paragraph separators) as `\u{…}`
-/// escapes; everything else as it is.
+/// Control characters (C0, DEL, C1, the line and paragraph separators) and the invisible
+/// characters that reorder or hide text (the bidirectional embeddings, overrides and
+/// isolates such as U+202E, the zero-width space, the word joiner, the byte order mark) as
+/// `\u{…}` escapes, so that what an agent reads is what the text holds; everything else as
+/// it is (the joiners inside emoji and Persian words, and the direction marks of
+/// right-to-left text, stay).
 pub fn escape_control(text: &str) -> Cow<'_, str> {
     escape_where(text, is_unsafe)
 }
@@ -21,7 +25,15 @@ pub fn escape_control_keep_lines(text: &str) -> Cow<'_, str> {
 }
 
 fn is_unsafe(c: char) -> bool {
-    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200b}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
+        )
 }
 
 fn escape_where(text: &str, unsafe_char: impl Fn(char) -> bool) -> Cow<'_, str> {
@@ -112,6 +124,13 @@ mod tests {
         assert_eq!(escape_control("\u{9b}x"), "\\u{9b}x");
         assert_eq!(escape_control_keep_lines("a\nb\u{1b}"), "a\nb\\u{1b}");
         assert!(matches!(escape_control("plain é"), Cow::Borrowed(_)));
+        // text that would show reversed or hide a character is escaped; emoji, Persian and
+        // right-to-left text are not
+        assert_eq!(escape_control("a\u{202e}cba"), "a\\u{202e}cba");
+        assert_eq!(escape_control("x\u{200b}y"), "x\\u{200b}y");
+        for kept in ["👨\u{200d}👩", "می\u{200c}خواهم", "שלום\u{200f}"] {
+            assert!(matches!(escape_control(kept), Cow::Borrowed(_)), "{kept}");
+        }
     }
 
     #[test]

@@ -467,7 +467,10 @@ fn money_in_benefits_caps_and_fees_is_never_negative() {
     // in conditions, negative money is allowed
     rules("context { c.m money }\noffer a { title \"A\" when c.m > -5.00 USD }");
     let e = load_error("offer a { title \"A\" benefit 10000000000000000.01 USD off }");
-    assert!(e.contains("exact up to 10^18 minor units"), "{e}");
+    assert!(
+        e.contains("exact up to 10^18 of the currency's smallest unit"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -177,6 +177,17 @@ fn unknown_routes_and_methods_answer_json() {
     assert_eq!((status, code(&body)), (404, "no_route"));
     let (status, body) = server.get("/v1/decide");
     assert_eq!((status, code(&body)), (405, "method_not_allowed"));
+    // what the caller sent is quoted as a short excerpt, never whole
+    let long = "a".repeat(20_000);
+    for path in [
+        format!("/v1/nothing/{long}"),
+        format!("/v1/offers?code={long}"),
+    ] {
+        let (status, body) = server.get(&path);
+        assert_eq!(status, 404, "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.len() < 300, "{} bytes: {message}", message.len());
+    }
 }
 
 #[test]

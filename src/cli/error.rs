@@ -25,7 +25,7 @@ pub enum CliError {
     #[error("error: cannot write the output: {0}")]
     Output(io::Error),
     #[error(
-        "error: --at `{}` is not an RFC 3339 instant; write it like 2016-05-10T10:00:00-05:00 or 2016-05-10T15:00:00Z",
+        "error: --at `{}` is not an RFC 3339 instant of the years 0000 to 9999 (in UTC); write it like 2016-05-10T10:00:00-05:00 or 2016-05-10T15:00:00Z",
         excerpt(.0)
     )]
     Instant(String),
@@ -33,7 +33,7 @@ pub enum CliError {
     File { file: String, error: FileError },
     #[error("error: cannot read the context from standard input: {0}")]
     Stdin(FileError),
-    #[error("{file}:{error}")]
+    #[error("{}:{}{}", .file, if .error.line.is_some() { "" } else { " " }, .error)]
     Document { file: String, error: DocError },
     #[error("{file}: {error}")]
     Context { file: String, error: ContextError },

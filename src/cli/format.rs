@@ -45,10 +45,24 @@ pub fn run(rules_path: &Path, args: Args, out: &mut dyn Write, err: &mut dyn Wri
             Err(diagnostics) => {
                 let mut sources = Sources::default();
                 sources.add(SourceFile::new(shown.clone(), text));
-                for d in diagnostics.iter().filter(|d| d.is_error()) {
+                let whole_file = diagnostics
+                    .iter()
+                    .any(|d| d.kind() == "format-changes-meaning");
+                for d in diagnostics.into_iter().filter(|d| d.is_error()) {
+                    // a finding about the whole file is shown with the file's name
+                    let d = if d.span.is_none() {
+                        d.in_file(shown.clone())
+                    } else {
+                        d
+                    };
                     write!(err, "{}", d.render(&sources))?;
                 }
-                writeln!(err, "{shown}: left as it is: it has errors")?;
+                let why = if whole_file {
+                    "its formatted text would not read back the same"
+                } else {
+                    "it has errors"
+                };
+                writeln!(err, "{shown}: left as it is: {why}")?;
                 broken += 1;
             }
             Ok(formatted) if formatted == text => {}

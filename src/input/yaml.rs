@@ -285,6 +285,15 @@ fn error(e: serde_yaml::Error) -> DocError {
         Some(i) => text[..i].to_string(),
         None => text,
     };
+    if message.contains("more than one document") {
+        return DocError {
+            line: None,
+            column: None,
+            message: String::from(
+                "this holds more than one YAML document (a `---` or `...` line starts another); give one",
+            ),
+        };
+    }
     DocError {
         line: e.location().map(|l| l.line()),
         column: e.location().map(|l| l.column()),

@@ -152,7 +152,7 @@ async fn no_route(method: Method, uri: Uri) -> ApiError {
         "no_route",
         format!(
             "there is no `{method} {}` here; the API is under /v1/",
-            uri.path()
+            crate::escape::excerpt(uri.path())
         ),
     )
 }
@@ -161,7 +161,10 @@ async fn wrong_method(method: Method, uri: Uri) -> impl IntoResponse {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        format!("`{}` does not take `{method}`", uri.path()),
+        format!(
+            "`{}` does not take `{method}`",
+            crate::escape::excerpt(uri.path())
+        ),
     )
 }
 

@@ -91,7 +91,10 @@ pub(super) async fn list(
     {
         return Err(ApiError::not_found(
             "unknown_code",
-            format!("no offer of the rule set has the code `{}`", code.trim()),
+            format!(
+                "no offer of the rule set has the code `{}`",
+                crate::escape::excerpt(code.trim())
+            ),
         ));
     }
     Ok(Json(found).into_response())

@@ -17,7 +17,7 @@ pub fn instant(at: Option<&str>) -> Result<DateTime<Utc>, ApiError> {
             ApiError::unprocessable(
                 "bad_instant",
                 format!(
-                    "the instant `{text}` (`at`) is not RFC 3339; write it like 2016-05-10T10:00:00-05:00 or 2016-05-10T15:00:00Z"
+                    "the instant `{}` (`at`) is not an RFC 3339 instant of the years 0000 to 9999 (in UTC); write it like 2016-05-10T10:00:00-05:00 or 2016-05-10T15:00:00Z", crate::escape::excerpt(text)
                 ),
             )
         }),

@@ -251,7 +251,7 @@ impl fmt::Display for MoneyError {
                 n => write!(f, "{currency} amounts have at most {n} decimal places"),
             },
             MoneyError::TooLarge => f.write_str(
-                "the amount is too large: money is exact up to 10^18 minor units (1,000,000,000,000,000,000 cents of USD)",
+                "the amount is too large: money is exact up to 10^18 of the currency's smallest unit (cents of USD, yen of JPY)",
             ),
             MoneyError::Malformed => f.write_str(
                 "money is written as an amount, a space and a currency code, like \"130.00 USD\"",

@@ -96,9 +96,12 @@ pub fn local_datetime(tz: Tz, at: DateTime<Utc>) -> NaiveDateTime {
 pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     // chrono also takes a space for the `T`; the command line asks for RFC 3339, which allows it too.
+    // An offset can carry 9999-12-31T23:59:59-14:00 into the year 10000, which RFC 3339
+    // cannot write: every instant honor reads must be one it can write back and read again.
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+        .filter(|t| (0..=9999).contains(&t.year()))
 }
 
 /// UTC with `Z`; fractional seconds only when there are some.
@@ -252,6 +255,10 @@ mod tests {
         );
         assert!(parse_instant("2016-05-10").is_none());
         assert!(parse_instant("yesterday").is_none());
+        // instants whose UTC year RFC 3339 cannot write are refused, not carried to +10000
+        assert!(parse_instant("9999-12-31T23:59:59-14:00").is_none());
+        assert!(parse_instant("0000-01-01T00:00:00+01:00").is_none());
+        assert!(parse_instant("9999-12-31T23:59:59+14:00").is_some());
         assert!(parse_date("2016-02-30").is_none());
         assert!(parse_date("2016-2-3").is_none());
     }

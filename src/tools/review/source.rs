@@ -188,7 +188,8 @@ struct Entry {
 
 fn unknown_revision(top: &Path, rev: &str) -> String {
     let mut message = format!(
-        "error: `{rev}` is neither a rule-set path nor a branch, tag or commit of the git repository at `{}`",
+        "error: `{}` is neither a rule-set path nor a branch, tag or commit of the git repository at `{}`",
+        crate::escape::excerpt(rev),
         top.display()
     );
     if let Ok(refs) = git(top, &["for-each-ref", "--format=%(refname:short)"]) {
