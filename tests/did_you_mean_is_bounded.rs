@@ -1,5 +1,5 @@
-//! "Did you mean" compares names with candidates: with long unknown names that must stay
-//! cheap, so that a hostile or broken rule file lints in well under a second.
+//! "Did you mean" compares names with candidates, and the static analysis compares tests:
+//! both must stay cheap, so that a hostile or broken rule file lints in about a second.
 
 mod common;
 
@@ -45,4 +45,32 @@ fn a_huge_zone_name_lints_quickly_and_is_not_echoed() {
         &stdout[..stdout.len().min(500)]
     );
     assert!(stdout.len() < 2000, "{} bytes", stdout.len());
+}
+
+/// The static analysis behind `never-eligible` is bounded too: a chain of 20,000 `and`s (once
+/// minutes of work) or a long `in` list beside a `not in` list loads in about a second.
+#[test]
+fn long_chains_of_tests_lint_quickly() {
+    let chain: Vec<String> = (0..20_000).map(|i| format!("c.n != {i}")).collect();
+    let text = format!(
+        "context {{\n  c.n number\n  c.t text\n}}\noffer a {{ title \"A\" valid 2026-01-01 to 2026-02-01 when {} }}\n",
+        chain.join(" and ")
+    );
+    let (code, stdout, took) = lint_file("and-chain", &text);
+    assert_eq!(code, 0, "{}", &stdout[..stdout.len().min(500)]);
+    assert!(took < Duration::from_secs(20), "took {took:?}");
+    let list = |n: usize| {
+        (0..n)
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let text = format!(
+        "context {{\n  c.t text\n}}\noffer a {{ title \"A\" valid 2026-01-01 to 2026-02-01 when c.t in [{}] and c.t not in [{}] }}\n",
+        list(80_000),
+        list(40_000)
+    );
+    let (code, stdout, took) = lint_file("in-not-in", &text);
+    assert_eq!(code, 0, "{}", &stdout[..stdout.len().min(500)]);
+    assert!(took < Duration::from_secs(20), "took {took:?}");
 }
