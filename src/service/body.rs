@@ -11,6 +11,46 @@ use super::error::ApiError;
 
 /// Largest request body read.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Longest wait for a request's whole body.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads the whole body (at most [`MAX_BODY_BYTES`], within [`BODY_TIMEOUT`]) before the
+/// request goes on: a 413 or a 408 with a JSON error otherwise.
+pub async fn read_whole(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, body) = req.into_parts();
+    let read = tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY_BYTES));
+    match read.await {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        // the body limit's error says so; any other is a body that broke off
+        Ok(Err(e)) if e.to_string().contains("length limit") => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        )
+        .into_response(),
+        Ok(Err(e)) => ApiError::bad_request(
+            "unreadable_body",
+            format!(
+                "cannot read the request body: {}",
+                crate::escape::excerpt(&e.to_string())
+            ),
+        )
+        .into_response(),
+        Err(_) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body_timeout",
+            format!(
+                "the request body did not arrive within {} seconds",
+                BODY_TIMEOUT.as_secs()
+            ),
+        )
+        .into_response(),
+    }
+}
 
 /// A JSON body deserialised into `T`.
 pub struct JsonBody<T>(pub T);

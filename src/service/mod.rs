@@ -102,7 +102,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The whole service: the router behind one timeout and one concurrency limit for all its
-/// routes (a router's own layers wrap each route apart).
+/// routes (a router's own layers wrap each route apart). A request's body is read before it
+/// takes a place under the limit, so that clients sending their bodies slowly (or not at
+/// all) cannot hold every place while others wait.
 pub fn limited(
     app: Router,
     metrics: Arc<Metrics>,
@@ -115,6 +117,8 @@ pub fn limited(
 + Send
 + 'static {
     ServiceBuilder::new()
+        .map_request(|r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new))
+        .layer(middleware::from_fn(body::read_whole))
         .layer(HandleErrorLayer::new(move |e: tower::BoxError| {
             let metrics = metrics.clone();
             async move {
