@@ -430,3 +430,17 @@ fn a_client_that_never_finishes_its_headers_is_cut_off() {
     let (status, _) = server.get("/v1/health");
     assert_eq!(status, 200);
 }
+
+/// A body that starts with a byte order mark is read as the command line reads a file that
+/// does: the mark is not part of the JSON.
+#[test]
+fn a_byte_order_mark_before_the_json_is_ignored() {
+    let server = Server::start(&[]);
+    let body = format!("\u{feff}{}", json!({"context": {}, "channel": "store"}));
+    let response = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/decide", server.base))
+        .body(body)
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+}

@@ -83,6 +83,9 @@ where
 
 /// Reads `bytes` as JSON of shape `T`.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // a byte order mark, as some editors and tools write one, is read as the command line
+    // reads it: not part of the document
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
             "bad_json",
