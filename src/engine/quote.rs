@@ -271,34 +271,24 @@ mod tests {
         employee.exclusive = true;
         let mut stack = taker("stack", off("5 USD"));
         stack.stackable = true;
-        // combination: 20% → 80, then −5 → 75; employee alone: 70 → beats
-        let takers = [
-            taker("twenty", pct("20", None)),
-            stack.clone(),
-            employee.clone(),
-        ];
-        assert_eq!(
-            run("100.00 USD", &takers),
-            ("70.00 USD".into(), vec!["employee".into()])
-        );
-        // employee 25% → 75 = combination 75 → a tie goes to the exclusive offer
-        employee.benefit = pct("25", None);
-        let takers = [
-            taker("twenty", pct("20", None)),
-            stack.clone(),
-            employee.clone(),
-        ];
-        assert_eq!(
-            run("100.00 USD", &takers),
-            ("75.00 USD".into(), vec!["employee".into()])
-        );
-        // employee 10% → 90 > 75 → the combination stays
-        employee.benefit = pct("10", None);
-        let takers = [taker("twenty", pct("20", None)), stack, employee];
-        assert_eq!(
-            run("100.00 USD", &takers),
-            ("75.00 USD".into(), vec!["twenty".into(), "stack".into()])
-        );
+        // combination: 20% → 80, then −5 → 75, against the exclusive offer alone
+        for (percent, price, applied) in [
+            // 70 beats 75
+            ("30", "70.00 USD", vec!["employee"]),
+            // 75 ties 75: a tie goes to the exclusive offer
+            ("25", "75.00 USD", vec!["employee"]),
+            // 90 loses to 75: the combination stays
+            ("10", "75.00 USD", vec!["twenty", "stack"]),
+        ] {
+            employee.benefit = pct(percent, None);
+            let takers = [
+                taker("twenty", pct("20", None)),
+                stack.clone(),
+                employee.clone(),
+            ];
+            let applied: Vec<String> = applied.into_iter().map(String::from).collect();
+            assert_eq!(run("100.00 USD", &takers), (price.into(), applied));
+        }
     }
 
     #[test]

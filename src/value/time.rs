@@ -156,24 +156,16 @@ mod tests {
     #[test]
     fn local_midnight_follows_daylight_saving() {
         let chicago = zone("America/Chicago").unwrap();
-        // 6 November 2016: the clocks go back at 02:00; midnight is still CDT (-05:00).
-        assert_eq!(
-            start_of_day(chicago, date("2016-11-06")),
-            at("2016-11-06T05:00:00Z")
-        );
-        // the day after is CST (-06:00)
-        assert_eq!(
-            start_of_day(chicago, date("2016-11-07")),
-            at("2016-11-07T06:00:00Z")
-        );
-        assert_eq!(
-            start_of_day(chicago, date("2016-03-13")),
-            at("2016-03-13T06:00:00Z")
-        );
-        assert_eq!(
-            start_of_day(chicago, date("2016-03-14")),
-            at("2016-03-14T05:00:00Z")
-        );
+        for (day, midnight) in [
+            // 6 November 2016: the clocks go back at 02:00; midnight is still CDT (-05:00)
+            ("2016-11-06", "2016-11-06T05:00:00Z"),
+            // the day after is CST (-06:00)
+            ("2016-11-07", "2016-11-07T06:00:00Z"),
+            ("2016-03-13", "2016-03-13T06:00:00Z"),
+            ("2016-03-14", "2016-03-14T05:00:00Z"),
+        ] {
+            assert_eq!(start_of_day(chicago, date(day)), at(midnight), "{day}");
+        }
     }
 
     #[test]
@@ -195,28 +187,21 @@ mod tests {
     #[test]
     fn zones_keep_changing_after_their_tables_end() {
         let sydney = zone("Australia/Sydney").unwrap();
-        // July is winter in Sydney (+10:00), January summer (+11:00), in 2176 as in 2026
-        assert_eq!(
-            start_of_day(sydney, date("2176-07-08")),
-            at("2176-07-07T14:00:00Z")
-        );
-        assert_eq!(
-            start_of_day(sydney, date("2176-01-08")),
-            at("2176-01-07T13:00:00Z")
-        );
         let chicago = zone("America/Chicago").unwrap();
-        assert_eq!(
-            start_of_day(chicago, date("2150-07-04")),
-            at("2150-07-04T05:00:00Z")
-        );
-        assert_eq!(
-            local_date(chicago, at("2150-07-04T04:59:00Z")),
-            date("2150-07-03")
-        );
-        assert_eq!(
-            local_date(chicago, at("2150-12-25T05:59:00Z")),
-            date("2150-12-24")
-        );
+        for (tz, day, midnight) in [
+            // July is winter in Sydney (+10:00), January summer (+11:00), in 2176 as in 2026
+            (sydney, "2176-07-08", "2176-07-07T14:00:00Z"),
+            (sydney, "2176-01-08", "2176-01-07T13:00:00Z"),
+            (chicago, "2150-07-04", "2150-07-04T05:00:00Z"),
+        ] {
+            assert_eq!(start_of_day(tz, date(day)), at(midnight), "{day}");
+        }
+        for (instant, day) in [
+            ("2150-07-04T04:59:00Z", "2150-07-03"),
+            ("2150-12-25T05:59:00Z", "2150-12-24"),
+        ] {
+            assert_eq!(local_date(chicago, at(instant)), date(day), "{instant}");
+        }
     }
 
     #[test]
