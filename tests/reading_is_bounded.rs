@@ -150,6 +150,41 @@ fn devices_pipes_and_folders_are_refused_not_read() {
     let (code, _, stderr) = honor_in(&dir, &["fmt", "--check", "x.offer"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("it is a folder, not a file"), "{stderr}");
+    // the sample of a review, a tokens file and decision records that are devices
+    let (code, _, stderr) = honor_in(
+        &dir,
+        &[
+            "--rules",
+            "rules",
+            "diff",
+            "--base",
+            "rules",
+            "--contexts",
+            "/dev/zero",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    let (code, _, stderr) = honor_in(
+        &dir,
+        &[
+            "--rules",
+            "rules",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tokens",
+            "/dev/zero",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    std::fs::create_dir_all(dir.join("records")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("records/decisions-2026-12-01.jsonl"))
+        .unwrap();
+    let (code, _, stderr) = honor_in(&dir, &["replay", "--records", "records"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
 }
 
 #[test]
