@@ -171,6 +171,31 @@ pub fn bounded_line(
     }
 }
 
+/// Why a line of JSON Lines input cannot be read as text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    /// Longer than [`MAX_LINE`] bytes (its bytes were read and dropped).
+    #[error("this line is longer than {MAX_LINE} bytes")]
+    TooLong,
+    /// Not UTF-8.
+    #[error("this line is not UTF-8 text")]
+    NotText,
+}
+
+/// The next line of `input` as text, read into `line` by [`bounded_line`]: `None` at the end
+/// of the input.
+pub fn text_line<'l>(
+    input: &mut (impl BufRead + ?Sized),
+    line: &'l mut Vec<u8>,
+) -> io::Result<Option<Result<&'l str, LineError>>> {
+    Ok(bounded_line(input, line)?.map(|fits| {
+        if !fits {
+            return Err(LineError::TooLong);
+        }
+        std::str::from_utf8(line).map_err(|_| LineError::NotText)
+    }))
+}
+
 /// Temporary files get a name no other writer in this process uses.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 

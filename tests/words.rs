@@ -1,7 +1,10 @@
 //! What marketers and agents read beyond decisions: warnings about context fields that look
 //! like typos, the rule set's own currency, codes read out loud, and parity as JSON values.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::scratch;
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn honor(args: &[&str]) -> Output {
@@ -14,15 +17,6 @@ fn honor(args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("honor-words-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    dir
 }
 
 fn write(dir: &Path, name: &str, content: &str) -> String {

@@ -27,7 +27,12 @@ pub fn format(text: &str) -> Result<String, Vec<Diagnostic>> {
     // The output ends lines with LF; reading the input the same way keeps the layout from
     // mistaking a CR-only file for one long line (and its first comment for the rest of it).
     let lf = lf_line_ends(text);
-    let (file, _) = parse_file(&lf, 0);
+    // only a file with CRs needs reading again, for the places of its LF version
+    let file = if lf == text {
+        original.clone()
+    } else {
+        parse_file(&lf, 0).0
+    };
     let comments = comments(&lf);
     let mut p = Printer {
         src: &lf,

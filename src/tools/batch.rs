@@ -22,9 +22,7 @@ use crate::value::Value;
 const CHUNK: usize = 4096;
 /// A chunk also ends once its lines hold this many bytes.
 const CHUNK_BYTES: usize = 64 * 1024 * 1024;
-/// Longest line read; a longer one is reported as a bad line and skipped without being kept.
-pub use crate::files::MAX_LINE;
-use crate::files::bounded_line;
+use crate::files::{LineError, text_line};
 /// Lines read ahead of the deciding.
 const READ_AHEAD: usize = 256;
 
@@ -145,18 +143,17 @@ fn read_lines(input: Box<dyn io::Read + Send>, to: SyncSender<io::Result<Read>>)
     let mut line = Vec::new();
     let mut n = 0;
     loop {
-        let read = match bounded_line(&mut input, &mut line) {
+        let read = match text_line(&mut input, &mut line) {
             Ok(None) => return,
-            Ok(Some(fits)) => {
+            Ok(Some(text)) => {
                 n += 1;
-                match (fits, std::str::from_utf8(&line)) {
-                    (false, _) => Read::Bad(
-                        n,
-                        format!("this line is longer than {MAX_LINE} bytes; it was skipped"),
-                    ),
-                    (true, Err(_)) => Read::Bad(n, String::from("this line is not UTF-8 text")),
-                    (true, Ok(text)) if text.trim().is_empty() => continue,
-                    (true, Ok(text)) => Read::Line(n, text.to_string()),
+                match text {
+                    Err(LineError::TooLong) => {
+                        Read::Bad(n, format!("{}; it was skipped", LineError::TooLong))
+                    }
+                    Err(e) => Read::Bad(n, e.to_string()),
+                    Ok(text) if text.trim().is_empty() => continue,
+                    Ok(text) => Read::Line(n, text.to_string()),
                 }
             }
             Err(e) => {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::BufReader;
 
-use crate::files::{MAX_LINE, bounded_line, open_regular};
+use crate::files::{open_regular, text_line};
 use std::path::Path;
 
 use crate::engine::ruleset::{RuleSet, files_below};
@@ -42,22 +42,16 @@ pub fn read(dir: &Path, filter: &Filter) -> Result<(Vec<Record>, Vec<String>), S
         let file = open_regular(path).map_err(|e| format!("`{shown}`: {e}"))?;
         let mut input = BufReader::new(file);
         let mut n = 0;
-        while let Some(fits) = bounded_line(&mut input, &mut bytes)
-            .map_err(|e| format!("cannot read `{shown}`: {e}"))?
+        while let Some(line) =
+            text_line(&mut input, &mut bytes).map_err(|e| format!("cannot read `{shown}`: {e}"))?
         {
             n += 1;
-            let line = match (fits, std::str::from_utf8(&bytes)) {
-                (false, _) => {
-                    bad.push(format!(
-                        "{shown}:{n}: this line is longer than {MAX_LINE} bytes"
-                    ));
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => {
+                    bad.push(format!("{shown}:{n}: {e}"));
                     continue;
                 }
-                (true, Err(_)) => {
-                    bad.push(format!("{shown}:{n}: this line is not UTF-8 text"));
-                    continue;
-                }
-                (true, Ok(line)) => line,
             };
             if line.trim().is_empty() {
                 continue;

@@ -2,7 +2,7 @@
 //! fast path, on every core, in bounded memory; who moves from one status to another, whose
 //! price changes, and what happens to their quotes.
 
-use crate::files::{MAX_LINE, bounded_line};
+use crate::files::text_line;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -187,21 +187,14 @@ pub fn run(
     while !done {
         chunk.clear();
         while chunk.len() < CHUNK {
-            let Some(fits) = bounded_line(input, &mut bytes)? else {
+            let Some(line) = text_line(input, &mut bytes)? else {
                 done = true;
                 break;
             };
             line_no += 1;
-            let line = match (fits, std::str::from_utf8(&bytes)) {
-                (false, _) => {
-                    let message = format!("this line is longer than {MAX_LINE} bytes");
-                    return Ok(Err(bad_line(line_no, message)));
-                }
-                (true, Err(_)) => {
-                    let message = String::from("this line is not UTF-8 text");
-                    return Ok(Err(bad_line(line_no, message)));
-                }
-                (true, Ok(line)) => line,
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => return Ok(Err(bad_line(line_no, e.to_string()))),
             };
             if !line.trim().is_empty() {
                 chunk.push((line_no, line.to_string()));
