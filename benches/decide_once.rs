@@ -7,7 +7,8 @@
 //!     target/release/deps/decide_once-<hash> statuses 10000
 //! ```
 //!
-//! The first argument is `statuses` (decide-only) or `decide` (decide + explain), the second
+//! The first argument is `statuses` (decide-only), `decide` (decide + explain) or `json`
+//! (decide + explain, then the decision written as JSON, as the service answers), the second
 //! how many customers to decide (all 10,000 by default). Only `customer_loop` is counted:
 //! the loop parses nothing, it turns each parsed record into a context and decides every
 //! offer, as the criterion benchmark `engine` does. Instructions per pair are the total
@@ -22,16 +23,28 @@ use std::hint::black_box;
 
 use honor::{Context, Document as Doc, Format, RuleSet, Scratch, Status};
 
+/// What the loop does with each customer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Path {
+    /// `RuleSet::statuses`: decide-only.
+    Statuses,
+    /// `RuleSet::decide`: the full decision, explained.
+    Decide,
+    /// The full decision written as JSON, as the service answers.
+    Json,
+}
+
 #[inline(never)]
 fn customer_loop(
     rules: &RuleSet,
     docs: &[Doc],
-    decide: bool,
+    path: Path,
     channel: usize,
     at: chrono::DateTime<chrono::Utc>,
 ) -> usize {
     let mut eligible = 0;
-    if decide {
+    if path != Path::Statuses {
+        let mut json = Vec::new();
         for doc in docs {
             let Ok(ctx) = rules.context(doc) else {
                 continue;
@@ -42,6 +55,11 @@ fn customer_loop(
                 .iter()
                 .filter(|o| o.status == Status::Eligible)
                 .count();
+            if path == Path::Json {
+                json.clear();
+                serde_json::to_writer(&mut json, &d).expect("a decision is JSON");
+                black_box(&json);
+            }
         }
     } else {
         let mut scratch = Scratch::default();
@@ -84,10 +102,11 @@ fn main() {
         write(std::path::Path::new(&args.next().expect("a folder")));
         return;
     }
-    let decide = match first.as_deref() {
-        Some("decide") => true,
-        Some("statuses") | None => false,
-        Some(other) => panic!("the path is `statuses` or `decide`, not `{other}`"),
+    let path = match first.as_deref() {
+        Some("decide") => Path::Decide,
+        Some("json") => Path::Json,
+        Some("statuses") | None => Path::Statuses,
+        Some(other) => panic!("the path is `statuses`, `decide` or `json`, not `{other}`"),
     };
     let n: usize = args.next().map_or(10_000, |n| n.parse().expect("a count"));
     let dir = workload::folder();
@@ -116,7 +135,7 @@ fn main() {
         })
         .collect();
     let start = std::time::Instant::now();
-    let eligible = customer_loop(&rules, black_box(&docs), decide, channel, at);
+    let eligible = customer_loop(&rules, black_box(&docs), path, channel, at);
     let elapsed = start.elapsed();
     if docs.len() == 10_000 {
         assert_eq!(

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Instructions per (customer, offer) pair on the shared workload, for both paths, counted by
+# Instructions per (customer, offer) pair on the shared workload, for both paths (and the explained one written as JSON), counted by
 # callgrind over `customer_loop` of benches/decide_once.rs (so loading the rules and parsing
 # the records are not counted; turning each record into a context is).
-# Usage: benches/instructions.sh [customers for decide-only] [customers for decide+explain]
+# Usage: benches/instructions.sh [customers for decide-only] [customers for decide+explain and JSON]
 set -eu
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
@@ -19,3 +19,4 @@ count() {
 }
 count statuses "${1:-10000}"
 count decide "${2:-500}"
+count json "${2:-500}"

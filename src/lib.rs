@@ -22,7 +22,10 @@
 //! [`RuleSet::decide`] decides every offer on one channel at an instant: a [`Decision`] with
 //! each offer's [`Status`], every clause explained, what it still `needs`, its price, and the
 //! [`Quote`]. [`RuleSet::decide_all`] decides on every channel and checks that they agree.
-//! Decisions serialise to the JSON the command line prints (`serde::Serialize`).
+//! Decisions serialise to the JSON the command line prints (`serde::Serialize`). A decision
+//! borrows the rule set and the context it was made from and keeps what each clause found
+//! as data: its words ([`Detail`]) and what a `when` still needs ([`WhenResidual`]) are
+//! written only when it is rendered, so deciding stays cheap for callers that show little.
 //!
 //! ```
 //! use honor::{Document, Format, RuleSet, Status};
@@ -94,8 +97,8 @@ pub mod ledger;
 pub mod text;
 
 pub use engine::decision::{
-    AllChannels, ByChannel, ClauseResult, Decision, Difference, EligibleWhen, Need, OfferDecision,
-    Outcome, Parity, Status,
+    AllChannels, ByChannel, ClauseResult, Decision, Detail, Difference, EligibleWhen, Need,
+    OfferDecision, Outcome, Parity, Status, WhenResidual,
 };
 pub use engine::evaluate::residual::{Gap, Leaf, Residual, Shown};
 pub use engine::evaluate::{Scratch, Tri};
@@ -107,4 +110,4 @@ pub use language::diagnostic::{Diagnostic, Severity};
 pub use language::format::format as format_rules;
 pub use value::money::{Currency, Money, MoneyError};
 pub use value::number::{Decimal, NumberError};
-pub use value::time::parse_instant;
+pub use value::time::{format_instant, parse_instant};

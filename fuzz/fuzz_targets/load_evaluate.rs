@@ -1,7 +1,9 @@
 //! Rules and a context in one input, split at the first NUL: load both, decide on every
 //! channel, render text and JSON, and check the central properties: the fast path gives the
 //! explained path's statuses, and channels that honor an offer agree on its status,
-//! explanation and price unless a fee says otherwise.
+//! explanation and price unless a fee says otherwise. Both paths read the `when`s' tests
+//! from one table of answers; fuzz builds keep debug assertions, under which the explained
+//! path also checks every node against the general evaluator.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

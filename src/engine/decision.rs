@@ -1,6 +1,8 @@
 //! Deciding every offer of a rule set for one context on one channel (or all), with
 //! explanations, the price quote and, across channels, the parity check (docs/language.md, "How an offer is decided").
 
+use std::fmt;
+
 use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -10,77 +12,296 @@ use crate::engine::evaluate::eligible_from::{self, Because};
 use crate::engine::evaluate::outcome::{
     self, Found, Window, benefit_currency, eligibility, fee_currency,
 };
-use crate::engine::evaluate::residual::{Residual, residual};
-use crate::engine::evaluate::{Env, Tri, eval, explain};
+use crate::engine::evaluate::residual::Residual;
+use crate::engine::evaluate::{Env, Scratch, Tests, WhenFound, answer_all};
 use crate::engine::quote::{Quote, Taker, quote};
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
+use crate::language::check::ClauseRef;
 use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
-use crate::language::check::{ClauseRef, OfferModel};
-use crate::value::money::Money;
+use crate::value::money::{Currency, Money};
 use crate::value::time::{format_instant, local_datetime};
-use crate::value::{Value, quoted};
+use crate::value::{Value, write_quoted};
 
 pub use crate::engine::evaluate::outcome::{Outcome, Status};
 
 /// One clause of an offer as a decision explains it: `{"clause", "label"?, "result", "detail"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ClauseResult {
+pub struct ClauseResult<'a> {
     /// The clause's keyword: `valid`, `code`, `proof`, `when`, `limit`, `budget`, `currency`.
     pub clause: &'static str,
     /// A `when`'s label, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<&'a str>,
     /// Whether the clause holds for this customer now.
     pub result: Outcome,
-    /// The clause and the values it read, in words.
-    pub detail: String,
+    /// The clause and the values it read, put into words when it is shown.
+    pub detail: Detail<'a>,
+    /// What the clause found, as data.
+    #[serde(skip)]
+    pub(crate) found: Found,
+}
+
+/// What a clause found and the values it read, as data; it becomes words (`Display`, and a
+/// JSON string) only when shown: `customer.tier is "gold", needs one of "gold", "platinum"`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Detail<'a>(pub(crate) Said<'a>);
+
+/// The data behind each kind of [`Detail`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Said<'a> {
+    /// The window's words for where the instant stands.
+    Window(&'a str),
+    Code {
+        written: &'a str,
+        presented: Option<bool>,
+        codes: Option<&'a Value>,
+    },
+    Proof {
+        written: &'a str,
+        seen: Option<bool>,
+        proofs: Option<&'a Value>,
+    },
+    Limit {
+        used: Option<usize>,
+        limit: usize,
+    },
+    Budget {
+        used: Option<u64>,
+        budget: u64,
+    },
+    When(WhenFound<'a>),
+    BenefitCurrency {
+        benefit: Currency,
+        price: Currency,
+        cap: bool,
+    },
+    FeeCurrency {
+        channel: &'a str,
+        fee: Currency,
+        price: Currency,
+    },
+}
+
+impl fmt::Display for Detail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.0 {
+            Said::Window(words) => f.write_str(words),
+            Said::Code {
+                written,
+                presented,
+                codes,
+            } => {
+                let written = Quoted(written);
+                match (presented, codes) {
+                    (Some(true), _) => write!(f, "code {written} presented"),
+                    (Some(false), Some(Value::List(codes))) if codes.is_empty() => {
+                        write!(f, "needs code {written}; the customer has no codes")
+                    }
+                    (Some(false), Some(codes)) => {
+                        write!(f, "needs code {written}; the customer has {codes}")
+                    }
+                    _ => write!(
+                        f,
+                        "needs code {written}; the customer's codes are not known"
+                    ),
+                }
+            }
+            Said::Proof {
+                written,
+                seen,
+                proofs,
+            } => {
+                let written = Quoted(written);
+                match (seen, proofs) {
+                    (Some(true), _) => write!(f, "proof {written} seen"),
+                    (Some(false), Some(Value::List(proofs))) if proofs.is_empty() => {
+                        write!(f, "needs proof {written}; no proof has been seen")
+                    }
+                    (Some(false), Some(proofs)) => {
+                        write!(f, "needs proof {written}; the proofs seen are {proofs}")
+                    }
+                    _ => write!(
+                        f,
+                        "needs proof {written}; the customer's proofs have not been checked"
+                    ),
+                }
+            }
+            Said::Limit { used, limit } => match used {
+                Some(used) if used < limit => write!(f, "redeemed {used} of {limit} allowed"),
+                Some(used) => write!(
+                    f,
+                    "redeemed {used} of {limit} allowed: the limit is reached"
+                ),
+                None => write!(
+                    f,
+                    "limit {limit} per customer; the customer's past redemptions are not known"
+                ),
+            },
+            Said::Budget { used, budget } => match used {
+                Some(used) if used < budget => write!(f, "{} of {budget} left", budget - used),
+                Some(_) => write!(f, "0 of {budget} left: the budget is used up"),
+                None => write!(
+                    f,
+                    "budget {budget} redemptions; no ledger is attached to count them"
+                ),
+            },
+            Said::When(found) => found.fmt(f),
+            Said::BenefitCurrency {
+                benefit,
+                price,
+                cap,
+            } => write!(
+                f,
+                "the {} is in {}, the price in {}",
+                if cap { "cap" } else { "benefit" },
+                benefit.code(),
+                price.code()
+            ),
+            Said::FeeCurrency {
+                channel,
+                fee,
+                price,
+            } => write!(
+                f,
+                "the fee on {channel} is in {}, the price in {}",
+                fee.code(),
+                price.code()
+            ),
+        }
+    }
+}
+
+impl fmt::Debug for Detail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string(), f)
+    }
+}
+
+impl PartialEq<str> for Detail<'_> {
+    /// Whether the detail reads `words`, compared as it is written out.
+    fn eq(&self, words: &str) -> bool {
+        struct Rest<'w>(&'w str);
+        impl fmt::Write for Rest<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut rest = Rest(words);
+        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
+    }
+}
+
+impl PartialEq<&str> for Detail<'_> {
+    fn eq(&self, words: &&str) -> bool {
+        *self == **words
+    }
+}
+
+/// A JSON string, written straight into the output.
+impl Serialize for Detail<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A text in double quotes, as the language writes it.
+struct Quoted<'a>(&'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write_quoted(f, self.0)
+    }
 }
 
 /// One offer's decision on one channel, as docs/language.md ("Decisions as JSON") shows it.
+/// It borrows from the rule set and the context it was decided from, and is put into words
+/// only when rendered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct OfferDecision {
+pub struct OfferDecision<'a> {
     /// The offer's id, as the rule file names it.
-    pub id: String,
+    pub id: &'a str,
     /// The offer's title, for the customer.
-    pub title: String,
+    pub title: &'a str,
     /// The offer's status on this channel.
     pub status: Status,
     /// Every clause that decides eligibility, explained, in the order written.
-    pub clauses: Vec<ClauseResult>,
+    pub clauses: Vec<ClauseResult<'a>>,
     /// The context fields the decision needed but did not have, sorted.
-    pub missing: Vec<String>,
+    pub missing: Vec<&'a str>,
     /// What would turn a "no" into a "yes": the residual of each clause that fails or is
     /// unknown, in clause order; empty when the offer is eligible (docs/language.md, "What would it take").
-    pub needs: Vec<Need>,
+    pub needs: Vec<Need<'a>>,
     /// A failing clause can never pass again (the window is over, the limit reached…).
     #[serde(rename = "final")]
     pub is_final: bool,
     /// The first instant after `at` at which the offer would be eligible with the context
-    /// unchanged, within 150 years.
-    pub eligible_from: Option<String>,
+    /// unchanged, within 150 years (RFC 3339 in UTC in JSON).
+    #[serde(serialize_with = "instant_or_null")]
+    pub eligible_from: Option<DateTime<Utc>>,
     /// When and why it becomes eligible, in the rule set's zone (for text output).
     #[serde(skip)]
     pub eligible_when: Option<EligibleWhen>,
-    /// Why a failing clause can never pass (for text output): its explanation.
-    #[serde(skip)]
-    pub final_because: Vec<String>,
     /// The customer's price with this offer alone (`"117.00 USD"`), when the context has a price and the offer has a price benefit.
-    pub price: Option<String>,
+    #[serde(serialize_with = "words_or_null")]
+    pub price: Option<Money>,
     /// The offer's note for this channel (an `on <channel>` note wins over the offer's).
-    pub note: Option<String>,
+    pub note: Option<&'a str>,
     /// For `not_honored`: the status it would have where honored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eligibility: Option<Status>,
     /// For `not_honored`: what to tell the customer (`null` when the offer says nothing).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub elsewhere: Option<Option<String>>,
+    pub elsewhere: Option<Option<&'a str>>,
     /// For `not_honored`: the channels that honor it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub honored_on: Option<Vec<String>>,
+    pub honored_on: Option<Vec<&'a str>>,
     /// A fee this channel adds to the price (`on <channel> fee …`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fee: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "words_or_null"
+    )]
+    pub fee: Option<Money>,
+}
+
+impl OfferDecision<'_> {
+    /// Why the failing clauses can never pass (for text output), one phrase each; empty
+    /// unless the decision is final.
+    pub fn final_because(&self) -> Vec<String> {
+        if !self.is_final {
+            return Vec::new();
+        }
+        self.clauses
+            .iter()
+            .filter(|c| c.found.is_final())
+            .map(|c| match c.found {
+                Found::Window(_) => format!("the offer {}", c.detail),
+                Found::Limit { limit, .. } => format!(
+                    "the customer has had it {limit} time{}, as often as it allows",
+                    if limit == 1 { "" } else { "s" }
+                ),
+                Found::Budget { .. } => String::from("the offer's budget is used up"),
+                _ => c.detail.to_string(),
+            })
+            .collect()
+    }
+}
+
+/// An instant as decisions write it, RFC 3339 in UTC, or `null`.
+fn instant_or_null<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&format_instant(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A value in its words (money as `"117.00 USD"`), or `null`.
+fn words_or_null<S: Serializer, T: fmt::Display>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
 }
 
 /// The day an offer becomes eligible, as the rule set's zone reads it, and why then.
@@ -98,21 +319,22 @@ pub struct EligibleWhen {
 /// What one clause that fails or is unknown still needs (docs/language.md, "What would it take").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "clause", rename_all = "snake_case")]
-pub enum Need {
-    /// The window has not started: it starts at `from` (UTC).
+pub enum Need<'a> {
+    /// The window has not started: it starts at `from` (RFC 3339 in UTC in JSON).
     Valid {
-        /// The window's first instant, RFC 3339 in UTC.
-        from: String,
+        /// The window's first instant.
+        #[serde(serialize_with = "instant")]
+        from: DateTime<Utc>,
     },
     /// A code the customer must give.
     Code {
         /// The code, as the rule file writes it.
-        code: String,
+        code: &'a str,
     },
     /// A proof the agent must check (`"student ID"`).
     Proof {
         /// The proof, as the rule file writes it.
-        proof: String,
+        proof: &'a str,
     },
     /// The customer's past redemptions are not known.
     Limit {
@@ -128,15 +350,39 @@ pub enum Need {
     When {
         /// The `when`'s label, when it has one.
         #[serde(skip_serializing_if = "Option::is_none")]
-        label: Option<String>,
+        label: Option<&'a str>,
         /// The tests still to hold, in negation normal form.
-        residual: Residual,
+        residual: WhenResidual<'a>,
     },
 }
 
-/// Every offer on one channel.
+/// What is left of a `when` that does not hold, worked out when it is shown: [`Self::tree`],
+/// or JSON as docs/language.md ("What would it take") shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhenResidual<'a>(pub(crate) WhenFound<'a>);
+
+impl WhenResidual<'_> {
+    /// The tests still to hold, in negation normal form.
+    pub fn tree(&self) -> Residual {
+        // a `when` that holds needs nothing: everything of nothing
+        self.0.residual().unwrap_or(Residual::All(Vec::new()))
+    }
+}
+
+impl Serialize for WhenResidual<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.tree().serialize(s)
+    }
+}
+
+fn instant<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_instant(*t))
+}
+
+/// Every offer on one channel. It borrows from the rule set and the context it was decided
+/// from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Decision {
+pub struct Decision<'a> {
     /// The channel decided on.
     pub channel: String,
     /// The instant decided at, RFC 3339 in UTC.
@@ -144,16 +390,16 @@ pub struct Decision {
     /// The rule set's fingerprint (`sha256:…`).
     pub rules: String,
     /// Every offer, in rule-set order.
-    pub offers: Vec<OfferDecision>,
+    pub offers: Vec<OfferDecision<'a>>,
     /// The best combination of the eligible offers' price benefits, when the context has a price.
     pub quote: Option<Quote>,
 }
 
 /// Every channel, and whether they agree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AllChannels {
+pub struct AllChannels<'a> {
     /// Each channel's decision.
-    pub decisions: ByChannel<Decision>,
+    pub decisions: ByChannel<Decision<'a>>,
     /// Whether the channels that honor each offer agree on it.
     pub parity: Parity,
 }
@@ -224,37 +470,38 @@ pub enum Difference {
     },
 }
 
-/// What an offer's clauses say for a context, before any channel is considered.
-#[derive(Clone)]
-struct Eligibility {
-    clauses: Vec<ClauseResult>,
-    found: Vec<Found>,
-    /// Per clause, what it still needs (for those that fail or are unknown and can pass).
-    needs: Vec<Option<Need>>,
-    missing: Vec<String>,
-}
-
 impl RuleSet {
     /// Decides every offer for `ctx` on one channel at `at`. `only` narrows the listing to
     /// one offer; the quote always considers every offer.
-    pub fn decide(
-        &self,
-        ctx: &Context,
+    pub fn decide<'a>(
+        &'a self,
+        ctx: &'a Context,
         channel: usize,
         at: DateTime<Utc>,
         only: Option<usize>,
-    ) -> Decision {
+    ) -> Decision<'a> {
         let env = Env::new(at, self.model.zone);
-        let found = self.offers_for(ctx, &env);
-        self.channel_decision(ctx, &env, found, channel, at, only)
+        let mut scratch = Scratch::default();
+        let answers = answer_all(&self.model, &self.fast, ctx, at, &mut scratch);
+        let clauses = |i| self.clauses(i, Some(answers), ctx, &env);
+        self.channel_decision(ctx, &env, clauses, channel, at, only)
     }
 
     /// Decides on every channel and compares them (docs/language.md, "Parity").
-    pub fn decide_all(&self, ctx: &Context, at: DateTime<Utc>, only: Option<usize>) -> AllChannels {
+    pub fn decide_all<'a>(
+        &'a self,
+        ctx: &'a Context,
+        at: DateTime<Utc>,
+        only: Option<usize>,
+    ) -> AllChannels<'a> {
         let env = Env::new(at, self.model.zone);
-        let found = self.offers_for(ctx, &env);
+        let mut scratch = Scratch::default();
+        let answers = answer_all(&self.model, &self.fast, ctx, at, &mut scratch);
+        let clauses: Vec<Vec<ClauseResult>> = (0..self.offers.len())
+            .map(|i| self.clauses(i, Some(answers), ctx, &env))
+            .collect();
         let decisions: Vec<Decision> = (0..self.model.channels.len())
-            .map(|c| self.channel_decision(ctx, &env, found.clone(), c, at, only))
+            .map(|c| self.channel_decision(ctx, &env, |i| clauses[i].clone(), c, at, only))
             .collect();
         let parity = self.parity(&decisions, only);
         AllChannels {
@@ -272,300 +519,217 @@ impl RuleSet {
     /// before channels are considered).
     pub fn missing(&self, offer: usize, ctx: &Context, at: DateTime<Utc>) -> Vec<String> {
         let env = Env::new(at, self.model.zone);
-        let found = self.eligibility(offer, ctx, &env);
-        let unknown = eligibility(found.found.iter().map(Found::outcome)) == Status::Unknown;
-        if unknown { found.missing } else { Vec::new() }
+        let clauses = self.clauses(offer, None, ctx, &env);
+        if eligibility(clauses.iter().map(|c| c.result)) == Status::Unknown {
+            self.missing_fields(&clauses)
+                .into_iter()
+                .map(String::from)
+                .collect()
+        } else {
+            Vec::new()
+        }
     }
 
-    fn offers_for(&self, ctx: &Context, env: &Env) -> Vec<Eligibility> {
-        (0..self.offers.len())
-            .map(|offer| self.eligibility(offer, ctx, env))
-            .collect()
-    }
-
-    /// What each clause of an offer finds in a context, in the order explanations list
-    /// them: the facts both the status and the words come from.
-    fn facts(
-        &self,
-        model: &OfferModel,
-        compiled: &CompiledOffer,
-        ctx: &Context,
+    /// What each clause of an offer finds in a context, as data, in the order explanations
+    /// list them: the facts both the status and the words come from. `answers` are the
+    /// customer's answers to the table of tests at the same instant, when found.
+    fn clauses<'a>(
+        &'a self,
+        offer: usize,
+        answers: Option<&[u8]>,
+        ctx: &'a Context,
         env: &Env,
-    ) -> Vec<(ClauseRef, Found)> {
+    ) -> Vec<ClauseResult<'a>> {
+        let model = &self.model.offers[offer];
         let list_price = list_price(ctx);
-        let texts = |slot| match ctx.get(slot) {
+        let mut clauses = Vec::with_capacity(model.listed.len());
+        clauses.extend(
+            model
+                .listed
+                .iter()
+                .filter_map(|&item| self.clause(offer, item, answers, ctx, env, list_price)),
+        );
+        clauses
+    }
+
+    /// What one clause finds (`None` for a benefit whose currency is the price's).
+    fn clause<'a>(
+        &'a self,
+        offer: usize,
+        item: ClauseRef,
+        answers: Option<&[u8]>,
+        ctx: &'a Context,
+        env: &Env,
+        list_price: Option<Money>,
+    ) -> Option<ClauseResult<'a>> {
+        let (model, compiled) = (&self.model.offers[offer], &self.offers[offer]);
+        let list = |slot| match ctx.get(slot) {
             Some(Value::List(items)) => Some(items),
             _ => None,
         };
         let holds = |slot, wanted: &str| {
-            texts(slot).map(|items| {
+            list(slot).map(|items| {
                 items
                     .iter()
                     .any(|c| matches!(c, Value::Text(t) if normalize_code(t) == wanted))
             })
         };
-        model
-            .listed
-            .iter()
-            .filter_map(|&item| {
-                let found = match item {
-                    ClauseRef::Valid => {
-                        Found::Window(Window::at(compiled, env.at.timestamp_micros()))
-                    }
-                    ClauseRef::Code => {
-                        Found::Code(holds(CODES, compiled.code.as_deref().unwrap_or("")))
-                    }
-                    ClauseRef::Proof(i) => Found::Proof(holds(PROOFS, &compiled.proofs[i])),
-                    ClauseRef::Limit => Found::Limit {
-                        used: texts(REDEEMED).map(|ids| {
-                            ids.iter()
-                                .filter(|r| matches!(r, Value::Text(t) if *t == model.id))
-                                .count()
-                        }),
-                        limit: compiled.limit.unwrap_or(0),
-                    },
-                    ClauseRef::Budget => Found::Budget {
-                        used: ctx.budget_use(&model.id),
-                        budget: compiled.budget.unwrap_or(0),
-                    },
-                    ClauseRef::When(i) => {
-                        let (value, missing) = eval(&compiled.whens[i], ctx, env);
-                        Found::When { value, missing }
-                    }
-                    ClauseRef::Benefit => benefit_currency(compiled, list_price)?,
+        let (clause, label, found, said) = match item {
+            ClauseRef::Valid => {
+                let w = Window::at(compiled, env.at.timestamp_micros());
+                let words = &self.windows[offer];
+                let words = match w {
+                    Window::Before => &words.before,
+                    Window::Inside => &words.inside,
+                    Window::After => &words.after,
                 };
-                Some((item, found))
-            })
-            .collect()
+                ("valid", None, Found::Window(w), Said::Window(words))
+            }
+            ClauseRef::Code => {
+                let presented = holds(CODES, compiled.code.as_deref().unwrap_or(""));
+                let said = Said::Code {
+                    written: model.code.as_ref().map_or("", |c| c.value.as_str()),
+                    presented,
+                    codes: ctx.get(CODES),
+                };
+                ("code", None, Found::Code(presented), said)
+            }
+            ClauseRef::Proof(i) => {
+                let seen = holds(PROOFS, &compiled.proofs[i]);
+                let written = model.proofs[i].value.as_str();
+                let said = Said::Proof {
+                    written,
+                    seen,
+                    proofs: ctx.get(PROOFS),
+                };
+                ("proof", Some(written), Found::Proof(seen), said)
+            }
+            ClauseRef::Limit => {
+                let used = list(REDEEMED).map(|ids| {
+                    ids.iter()
+                        .filter(|r| matches!(r, Value::Text(t) if *t == model.id))
+                        .count()
+                });
+                let limit = compiled.limit.unwrap_or(0);
+                let found = Found::Limit { used, limit };
+                ("limit", None, found, Said::Limit { used, limit })
+            }
+            ClauseRef::Budget => {
+                let (used, budget) = (ctx.budget_use(&model.id), compiled.budget.unwrap_or(0));
+                let found = Found::Budget { used, budget };
+                ("budget", None, found, Said::Budget { used, budget })
+            }
+            ClauseRef::When(i) => {
+                let cond = &compiled.whens[i];
+                let tests = answers.map(|answers| Tests {
+                    leaves: &self.fast.leaves[offer][i],
+                    answers,
+                });
+                let (value, when) = WhenFound::evaluate(cond, tests, ctx, *env, &self.model.schema);
+                let label = model.whens[i].label.as_deref();
+                ("when", label, Found::When(value), Said::When(when))
+            }
+            ClauseRef::Benefit => {
+                let found = benefit_currency(compiled, list_price)?;
+                let Found::BenefitCurrency {
+                    benefit,
+                    price,
+                    cap,
+                } = found
+                else {
+                    return None;
+                };
+                let said = Said::BenefitCurrency {
+                    benefit,
+                    price,
+                    cap,
+                };
+                ("benefit", None, found, said)
+            }
+        };
+        Some(ClauseResult {
+            clause,
+            label,
+            result: found.outcome(),
+            detail: Detail(said),
+            found,
+        })
     }
 
     /// The offer's eligibility at another instant, on a channel (its fee's currency counts),
     /// without words: what `eligible_from` tries at each candidate instant.
     fn eligible_at(&self, offer: usize, ctx: &Context, env: &Env, channel: usize) -> bool {
-        let (model, compiled) = (&self.model.offers[offer], &self.offers[offer]);
-        let facts = self.facts(model, compiled, ctx, env);
-        let fee = fee_currency(compiled, channel, list_price(ctx));
-        eligibility(facts.iter().map(|(_, f)| f).chain(&fee).map(Found::outcome))
-            == Status::Eligible
+        let list_price = list_price(ctx);
+        let fee = fee_currency(&self.offers[offer], channel, list_price);
+        let clauses = self.model.offers[offer]
+            .listed
+            .iter()
+            .filter_map(|&item| self.clause(offer, item, None, ctx, env, list_price))
+            .map(|c| c.result);
+        eligibility(clauses.chain(fee.map(|f| f.outcome()))) == Status::Eligible
     }
 
-    fn eligibility(&self, offer: usize, ctx: &Context, env: &Env) -> Eligibility {
-        let (model, compiled) = (&self.model.offers[offer], &self.offers[offer]);
+    /// The fields the clauses that are unknown lack, sorted by code point of the path,
+    /// whatever the schema's order (docs/language.md, "Three values").
+    fn missing_fields<'a>(&'a self, clauses: &[ClauseResult<'a>]) -> Vec<&'a str> {
         let schema = &self.model.schema;
-        let facts = self.facts(model, compiled, ctx, env);
-        let mut clauses = Vec::with_capacity(facts.len());
-        let mut needs = Vec::with_capacity(facts.len());
-        let mut missing: Vec<String> = Vec::new();
-        let mut slots: Vec<usize> = Vec::new();
-        for (item, found) in &facts {
-            let result = found.outcome();
-            let written_code = || model.code.as_ref().map_or("", |c| c.value.as_str());
-            let (clause, label, detail) = match (*item, found) {
-                (ClauseRef::Valid, Found::Window(w)) => {
-                    let words = &self.windows[offer];
-                    let detail = match w {
-                        Window::Before => words.before.clone(),
-                        Window::Inside => words.inside.clone(),
-                        Window::After => words.after.clone(),
-                    };
-                    ("valid", None, detail)
-                }
-                (ClauseRef::Code, Found::Code(presented)) => {
-                    let written = quoted(written_code());
-                    let detail = match (presented, ctx.get(CODES)) {
-                        (Some(true), _) => format!("code {written} presented"),
-                        (Some(false), Some(Value::List(codes))) if codes.is_empty() => {
-                            format!("needs code {written}; the customer has no codes")
-                        }
-                        (Some(false), Some(codes)) => {
-                            format!("needs code {written}; the customer has {codes}")
-                        }
-                        _ => {
-                            slots.push(CODES);
-                            format!("needs code {written}; the customer's codes are not known")
-                        }
-                    };
-                    ("code", None, detail)
-                }
-                (ClauseRef::Proof(i), Found::Proof(seen)) => {
-                    let written = quoted(&model.proofs[i].value);
-                    let detail = match (seen, ctx.get(PROOFS)) {
-                        (Some(true), _) => format!("proof {written} seen"),
-                        (Some(false), Some(Value::List(proofs))) if proofs.is_empty() => {
-                            format!("needs proof {written}; no proof has been seen")
-                        }
-                        (Some(false), Some(proofs)) => {
-                            format!("needs proof {written}; the proofs seen are {proofs}")
-                        }
-                        _ => {
-                            slots.push(PROOFS);
-                            format!(
-                                "needs proof {written}; the customer's proofs have not been checked"
-                            )
-                        }
-                    };
-                    ("proof", Some(model.proofs[i].value.clone()), detail)
-                }
-                (ClauseRef::Limit, Found::Limit { used, limit }) => {
-                    let detail = match used {
-                        Some(used) if used < limit => format!("redeemed {used} of {limit} allowed"),
-                        Some(used) => {
-                            format!("redeemed {used} of {limit} allowed: the limit is reached")
-                        }
-                        None => {
-                            slots.push(REDEEMED);
-                            format!(
-                                "limit {limit} per customer; the customer's past redemptions are not known"
-                            )
-                        }
-                    };
-                    ("limit", None, detail)
-                }
-                (ClauseRef::Budget, Found::Budget { used, budget }) => {
-                    let detail = match used {
-                        Some(used) if used < budget => {
-                            format!("{} of {budget} left", budget - used)
-                        }
-                        Some(_) => format!("0 of {budget} left: the budget is used up"),
-                        None => {
-                            missing.push(String::from("ledger"));
-                            format!(
-                                "budget {budget} redemptions; no ledger is attached to count them"
-                            )
-                        }
-                    };
-                    ("budget", None, detail)
-                }
-                (ClauseRef::When(i), Found::When { value, missing: m }) => {
-                    let e = explain(&compiled.whens[i], ctx, env, schema);
-                    debug_assert_eq!(e.value, *value);
-                    if *value == Tri::Unknown {
-                        slots.extend(m);
-                    }
-                    ("when", model.whens[i].label.clone(), e.detail)
-                }
-                (
-                    ClauseRef::Benefit,
-                    Found::BenefitCurrency {
-                        benefit,
-                        price,
-                        cap,
-                    },
-                ) => {
-                    let what = if *cap { "cap" } else { "benefit" };
-                    let detail = format!(
-                        "the {what} is in {}, the price in {}",
-                        benefit.code(),
-                        price.code()
-                    );
-                    ("benefit", None, detail)
-                }
-                // `facts` pairs every clause with its own kind of finding
-                _ => continue,
-            };
-            let need = match (result, found) {
-                (Outcome::Pass, _) => None,
-                (_, Found::Window(Window::Before)) => compiled.start.map(|t| Need::Valid {
-                    from: format_instant(t),
-                }),
-                (_, Found::Code(_)) => Some(Need::Code {
-                    code: written_code().to_string(),
-                }),
-                (_, Found::Proof(_)) => label.clone().map(|proof| Need::Proof { proof }),
-                (Outcome::Unknown, Found::Limit { .. }) => Some(Need::Limit {
-                    missing: ["redeemed"],
-                }),
-                (Outcome::Unknown, Found::Budget { .. }) => Some(Need::Budget {
-                    missing: ["ledger"],
-                }),
-                (_, Found::When { .. }) => {
-                    let ClauseRef::When(i) = item else { continue };
-                    residual(&compiled.whens[*i], ctx, env, schema)
-                        .1
-                        .map(|residual| Need::When {
-                            label: label.clone(),
-                            residual,
-                        })
-                }
-                _ => None,
-            };
-            needs.push(need);
-            clauses.push(ClauseResult {
-                clause,
-                label,
-                result,
-                detail,
-            });
+        let mut slots = Vec::new();
+        let mut missing = Vec::new();
+        for c in clauses.iter().filter(|c| c.result == Outcome::Unknown) {
+            match c.detail.0 {
+                Said::Code { .. } => slots.push(CODES),
+                Said::Proof { .. } => slots.push(PROOFS),
+                Said::Limit { .. } => slots.push(REDEEMED),
+                Said::Budget { .. } => missing.push("ledger"),
+                Said::When(when) => slots.extend(when.missing()),
+                _ => {}
+            }
         }
-        slots.sort_unstable();
-        slots.dedup();
-        missing.extend(slots.iter().map(|s| schema.field(*s).path.clone()));
-        // by code point of the path, whatever the schema's order (docs/language.md, "Three values")
+        missing.extend(slots.iter().map(|s| schema.field(*s).path.as_str()));
         missing.sort_unstable();
         missing.dedup();
-        Eligibility {
-            clauses,
-            found: facts.into_iter().map(|(_, f)| f).collect(),
-            needs,
-            missing,
-        }
+        missing
     }
 
-    fn channel_decision(
-        &self,
-        ctx: &Context,
+    fn channel_decision<'a>(
+        &'a self,
+        ctx: &'a Context,
         env: &Env,
-        found: Vec<Eligibility>,
+        mut clauses_of: impl FnMut(usize) -> Vec<ClauseResult<'a>>,
         channel: usize,
         at: DateTime<Utc>,
         only: Option<usize>,
-    ) -> Decision {
+    ) -> Decision<'a> {
         let channel_name = &self.model.channels[channel];
         let list_price = list_price(ctx);
-        let mut offers = Vec::with_capacity(found.len());
-        let mut statuses = Vec::with_capacity(found.len());
-        for (i, ((model, compiled), elig)) in self
-            .model
-            .offers
-            .iter()
-            .zip(&self.offers)
-            .zip(found)
-            .enumerate()
-        {
-            let fee = compiled.fees[channel];
-            let Eligibility {
-                mut clauses,
-                mut found,
-                needs,
-                missing,
-            } = elig;
-            if let Some(f @ Found::FeeCurrency { fee, price }) =
+        let mut offers = Vec::with_capacity(if only.is_some() { 1 } else { self.offers.len() });
+        let mut statuses = Vec::with_capacity(self.offers.len());
+        for (i, (model, compiled)) in self.model.offers.iter().zip(&self.offers).enumerate() {
+            let mut clauses = clauses_of(i);
+            if let Some(found @ Found::FeeCurrency { fee, price }) =
                 fee_currency(compiled, channel, list_price)
             {
                 clauses.push(ClauseResult {
                     clause: "fee",
                     label: None,
                     result: Outcome::Fail,
-                    detail: format!(
-                        "the fee on {channel_name} is in {}, the price in {}",
-                        fee.code(),
-                        price.code()
-                    ),
+                    detail: Detail(Said::FeeCurrency {
+                        channel: channel_name,
+                        fee,
+                        price,
+                    }),
+                    found,
                 });
-                found.push(f);
             }
-            let eligibility = eligibility(found.iter().map(Found::outcome));
+            let eligibility = eligibility(clauses.iter().map(|c| c.result));
             let honored = compiled.honors(channel);
             let status = outcome::status(eligibility, honored);
-            let price = match (status, compiled.benefit, list_price) {
-                (Status::Eligible, Some(b), Some(list)) => Some(b.apply(list)),
-                _ => None,
-            };
             statuses.push(status);
             if only.is_some_and(|o| o != i) {
                 continue;
             }
-            let is_final = found.iter().any(Found::is_final);
+            let is_final =
+                eligibility != Status::Eligible && clauses.iter().any(|c| c.found.is_final());
             let from = if eligibility == Status::Eligible || is_final {
                 None
             } else {
@@ -575,23 +739,15 @@ impl RuleSet {
                         self.eligible_at(i, ctx, &Env::new(*t, self.model.zone), channel)
                     })
             };
-            let final_because = if eligibility == Status::Eligible {
+            let missing = if eligibility == Status::Unknown {
+                self.missing_fields(&clauses)
+            } else {
+                Vec::new()
+            };
+            let needs = if eligibility == Status::Eligible {
                 Vec::new()
             } else {
-                found
-                    .iter()
-                    .zip(&clauses)
-                    .filter(|(f, _)| f.is_final())
-                    .map(|(f, c)| match f {
-                        Found::Window(_) => format!("the offer {}", c.detail),
-                        Found::Limit { limit, .. } => format!(
-                            "the customer has had it {limit} time{}, as often as it allows",
-                            if *limit == 1 { "" } else { "s" }
-                        ),
-                        Found::Budget { .. } => String::from("the offer's budget is used up"),
-                        _ => c.detail.clone(),
-                    })
-                    .collect()
+                clauses.iter().filter_map(|c| need(c, compiled)).collect()
             };
             let on = model
                 .on
@@ -599,51 +755,27 @@ impl RuleSet {
                 .find(|o| o.channel == channel)
                 .filter(|_| honored);
             offers.push(OfferDecision {
-                id: model.id.clone(),
-                title: model.title.clone(),
+                id: &model.id,
+                title: &model.title,
                 status,
                 clauses,
-                missing: if eligibility == Status::Unknown {
-                    missing
-                } else {
-                    Vec::new()
+                missing,
+                needs,
+                is_final,
+                eligible_from: from.as_ref().map(|(t, _)| *t),
+                eligible_when: from.map(|(t, because)| self.eligible_when(i, t, because)),
+                price: match (status, compiled.benefit, list_price) {
+                    (Status::Eligible, Some(b), Some(list)) => Some(b.apply(list)),
+                    _ => None,
                 },
-                needs: if eligibility == Status::Eligible {
-                    Vec::new()
-                } else {
-                    needs.into_iter().flatten().collect()
-                },
-                is_final: eligibility != Status::Eligible && is_final,
-                eligible_from: from.as_ref().map(|(t, _)| format_instant(*t)),
-                eligible_when: from.map(|(t, because)| {
-                    let local = local_datetime(self.model.zone, t);
-                    let written = model.window.as_ref().and_then(|w| w.start.as_ref());
-                    let skipped = match (&because, written) {
-                        (Because::Starts, Some((start, _))) => start
-                            .time
-                            .filter(|&(h, m)| (local.hour(), local.minute()) != (h, m))
-                            .map(|(h, m)| format!("{h:02}:{m:02}")),
-                        _ => None,
-                    };
-                    EligibleWhen {
-                        local: format!(
-                            "{} {}",
-                            local.format("%a %-d %b %Y, %H:%M"),
-                            self.model.zone_name
-                        ),
-                        because,
-                        skipped,
-                    }
-                }),
-                final_because,
-                price: price.map(|p| p.to_string()),
-                note: on
-                    .and_then(|o| o.note.clone())
-                    .or_else(|| model.note.clone()),
+                note: on.and_then(|o| o.note.as_deref()).or(model.note.as_deref()),
                 eligibility: (!honored).then_some(eligibility),
-                elsewhere: (!honored).then(|| model.elsewhere.clone()),
-                honored_on: (!honored).then(|| self.channel_names(&model.honored_on)),
-                fee: fee.map(|f| f.to_string()),
+                elsewhere: (!honored).then_some(model.elsewhere.as_deref()),
+                honored_on: (!honored).then(|| {
+                    let names = model.honored_on.iter();
+                    names.map(|&c| self.model.channels[c].as_str()).collect()
+                }),
+                fee: compiled.fees[channel],
             });
         }
         Decision {
@@ -652,6 +784,31 @@ impl RuleSet {
             rules: self.fingerprint.clone(),
             offers,
             quote: list_price.map(|list| self.quote(&statuses, channel, list)),
+        }
+    }
+
+    /// The day offer `offer` becomes eligible, `t`, in the rule set's zone, and why then.
+    fn eligible_when(&self, offer: usize, t: DateTime<Utc>, because: Because) -> EligibleWhen {
+        let local = local_datetime(self.model.zone, t);
+        let written = self.model.offers[offer]
+            .window
+            .as_ref()
+            .and_then(|w| w.start.as_ref());
+        let skipped = match (&because, written) {
+            (Because::Starts, Some((start, _))) => start
+                .time
+                .filter(|&(h, m)| (local.hour(), local.minute()) != (h, m))
+                .map(|(h, m)| format!("{h:02}:{m:02}")),
+            _ => None,
+        };
+        EligibleWhen {
+            local: format!(
+                "{} {}",
+                local.format("%a %-d %b %Y, %H:%M"),
+                self.model.zone_name
+            ),
+            because,
+            skipped,
         }
     }
 
@@ -740,6 +897,27 @@ impl RuleSet {
             }
         }
         Parity { same, differences }
+    }
+}
+
+/// What a clause that fails or is unknown still needs, when something can make it pass.
+fn need<'a>(c: &ClauseResult<'a>, compiled: &CompiledOffer) -> Option<Need<'a>> {
+    match (c.result, c.found, c.detail.0) {
+        (Outcome::Pass, ..) => None,
+        (_, Found::Window(Window::Before), _) => compiled.start.map(|from| Need::Valid { from }),
+        (_, _, Said::Code { written, .. }) => Some(Need::Code { code: written }),
+        (_, _, Said::Proof { written, .. }) => Some(Need::Proof { proof: written }),
+        (Outcome::Unknown, Found::Limit { .. }, _) => Some(Need::Limit {
+            missing: ["redeemed"],
+        }),
+        (Outcome::Unknown, Found::Budget { .. }, _) => Some(Need::Budget {
+            missing: ["ledger"],
+        }),
+        (_, _, Said::When(when)) => Some(Need::When {
+            label: c.label,
+            residual: WhenResidual(when),
+        }),
+        _ => None,
     }
 }
 

@@ -73,7 +73,7 @@ fn widths(decisions: &[&Decision]) -> (usize, usize) {
 fn price_cell(o: &OfferDecision, channel: &str) -> String {
     match (&o.price, &o.fee) {
         (Some(price), Some(fee)) => format!("{price} + {fee} fee on {channel}"),
-        (Some(price), None) => price.clone(),
+        (Some(price), None) => price.to_string(),
         (None, _) => String::from("-"),
     }
 }
@@ -152,23 +152,22 @@ pub fn what_it_takes(o: &OfferDecision) -> Vec<String> {
         lines.push(format!("eligible from {} ({why})", when.local));
     }
     if o.is_final {
-        lines.push(format!("final: {}", o.final_because.join("; ")));
+        lines.push(format!("final: {}", o.final_because().join("; ")));
     }
     lines
 }
 
 fn need_words(need: &Need, o: &OfferDecision) -> String {
     match need {
-        Need::Valid { .. } => o
-            .clauses
-            .iter()
-            .find(|c| c.clause == "valid")
-            .map_or_else(|| String::from("the offer to start"), |c| c.detail.clone()),
+        Need::Valid { .. } => o.clauses.iter().find(|c| c.clause == "valid").map_or_else(
+            || String::from("the offer to start"),
+            |c| c.detail.to_string(),
+        ),
         Need::Code { code } => format!("code {}", crate::value::quoted(code)),
         Need::Proof { proof } => format!("proof {}", crate::value::quoted(proof)),
         Need::Limit { .. } => String::from("the customer's past redemptions (redeemed)"),
         Need::Budget { .. } => String::from("a ledger to count the offer's redemptions"),
-        Need::When { residual, .. } => residual_words(residual, false),
+        Need::When { residual, .. } => residual_words(&residual.tree(), false),
     }
 }
 
@@ -245,14 +244,14 @@ pub fn reason(o: &OfferDecision) -> String {
             .filter(|c| c.result == want)
             .map(|c| match &c.label {
                 Some(label) => format!("{label}: {}", c.detail),
-                None => c.detail.clone(),
+                None => c.detail.to_string(),
             })
             .collect()
     };
     match o.status {
         Status::Eligible => match &o.note {
             Some(note) => format!("{} — {note}", o.title),
-            None => o.title.clone(),
+            None => o.title.to_string(),
         },
         Status::Ineligible => failing(Outcome::Fail).join("; "),
         Status::Unknown => format!(

@@ -8,13 +8,17 @@ use crate::language::ast::{Benefit, CompareOp, Expr, ExprKind, Func};
 pub const LISTED: usize = 12;
 
 /// `a, b, c`: at most [`LISTED`] items, then `and 2,988 more`.
-pub fn some(items: &[String]) -> String {
+pub fn some<S: AsRef<str>>(items: &[S]) -> String {
+    let join = |items: &[S]| {
+        let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+        items.join(", ")
+    };
     if items.len() <= LISTED {
-        return items.join(", ");
+        return join(items);
     }
     format!(
         "{} and {} more",
-        items[..LISTED].join(", "),
+        join(&items[..LISTED]),
         thousands(items.len() - LISTED)
     )
 }

@@ -61,9 +61,9 @@ pub enum DecisionOrAll {
 }
 
 /// A decision made: for one channel, or for all with parity.
-pub enum Decided {
-    One(Decision),
-    All(AllChannels),
+pub enum Decided<'a> {
+    One(Decision<'a>),
+    All(AllChannels<'a>),
 }
 
 /// The header that names the record of a decision, with `--records`.
@@ -90,7 +90,7 @@ pub fn context_as_decided(raw: &RawValue, redeemed: Option<&[String]>) -> RawJso
     )
 }
 
-impl Decided {
+impl Decided<'_> {
     /// Each channel's statuses and final price, as records keep them.
     pub fn outcomes(&self) -> std::collections::BTreeMap<String, Outcome> {
         match self {

@@ -60,21 +60,25 @@ impl Verdict {
     }
 }
 
-/// One offer decided on one channel for `ctx`, with `redeemed` and the offer's budget count
-/// taken from the ledger's view.
-pub fn decide_offer(
-    rules: &RuleSet,
-    ctx: &Context,
-    channel: usize,
-    at: DateTime<Utc>,
-    offer: usize,
-    view: &View,
-) -> OfferDecision {
+/// The context as the ledger sees it: `redeemed` and the offer's budget count taken from
+/// its view.
+pub fn with_view(rules: &RuleSet, ctx: &Context, offer: usize, view: &View) -> Context {
     let mut ctx = ctx.clone();
     ctx.set_redeemed(view.redeemed.clone());
     let id = rules.model.offers[offer].id.clone();
     ctx.set_budget_use(BTreeMap::from([(id, view.used)]));
-    let mut decision = rules.decide(&ctx, channel, at, Some(offer));
+    ctx
+}
+
+/// One offer decided on one channel.
+pub fn decide_offer<'a>(
+    rules: &'a RuleSet,
+    ctx: &'a Context,
+    channel: usize,
+    at: DateTime<Utc>,
+    offer: usize,
+) -> OfferDecision<'a> {
+    let mut decision = rules.decide(ctx, channel, at, Some(offer));
     // `Some(offer)` lists exactly that offer.
     decision.offers.swap_remove(0)
 }
@@ -126,7 +130,8 @@ mod tests {
             used,
         };
         let channel = rules.channel(channel).unwrap();
-        let d = decide_offer(&rules, &ctx, channel, Utc::now(), offer, &view);
+        let ctx = with_view(&rules, &ctx, offer, &view);
+        let d = decide_offer(&rules, &ctx, channel, Utc::now(), offer);
         assert_eq!(d.id, rules.model.offers[offer].id);
         (d.status, Verdict::of(&d))
     }

@@ -25,7 +25,7 @@ use super::ledger::{
     Entry, Ledger, LedgerError, MAX_KEY_CHARS, NewRedemption, Redeemed, View, body_hash,
 };
 use super::records::Records;
-use super::redeem::{Verdict, decide_offer};
+use super::redeem::{Verdict, decide_offer, with_view};
 use super::{AppState, request};
 use crate::engine::decision::OfferDecision;
 use crate::engine::ruleset::RuleSet;
@@ -297,17 +297,21 @@ pub(super) async fn redeem(
         budgeted: rules.offers[offer].budget.is_some(),
     };
     let received = Utc::now();
-    let mut decided: Option<(OfferDecision, View)> = None;
+    // the context as the ledger saw it inside the transaction, to decide from again after it
+    let mut seen: Option<(Context, View)> = None;
     let mut decide = |view: &View| {
-        let decision = decide_offer(rules, &ctx, channel, at, offer, view);
-        let record = Verdict::of(&decision) == Verdict::Record;
-        decided = Some((decision, view.clone()));
+        let ctx = with_view(rules, &ctx, offer, view);
+        let record = Verdict::of(&decide_offer(rules, &ctx, channel, at, offer)) == Verdict::Record;
+        seen = Some((ctx, view.clone()));
         record
     };
     let outcome = ledger
         .redeem(&new, &mut decide)
         .await
         .map_err(unavailable)?;
+    let decided = seen
+        .as_ref()
+        .map(|(ctx, view)| (decide_offer(rules, ctx, channel, at, offer), view.clone()));
     let mut record_id = None;
     if let (Some((decision, view)), Some(records)) = (&decided, &state.records)
         && matches!(outcome, Redeemed::Recorded(_) | Redeemed::Refused)
@@ -386,7 +390,7 @@ async fn keep_record(
     records: &Arc<Records>,
     new: &NewRedemption,
     raw: &RawValue,
-    decision: &OfferDecision,
+    decision: &OfferDecision<'_>,
     view: &View,
     received: DateTime<Utc>,
 ) -> Result<String, ApiError> {
@@ -404,7 +408,10 @@ async fn keep_record(
         outcomes: BTreeMap::from([(
             new.channel.clone(),
             Outcome {
-                offers: BTreeMap::from([(decision.id.clone(), decision.status.word().to_string())]),
+                offers: BTreeMap::from([(
+                    decision.id.to_string(),
+                    decision.status.word().to_string(),
+                )]),
                 quote: None,
             },
         )]),

@@ -60,7 +60,7 @@ impl Outcome {
             offers: decision
                 .offers
                 .iter()
-                .map(|o| (o.id.clone(), o.status.word().to_string()))
+                .map(|o| (o.id.to_string(), o.status.word().to_string()))
                 .collect(),
             quote: decision.quote.as_ref().map(|q| q.final_price.clone()),
         }

@@ -559,13 +559,14 @@ fn expectations(rules: &RuleSet, case: &Case, decision: &Decision) -> Vec<String
                 offer.status.word()
             ));
         }
+        let got_price = offer.price.map(|p| p.to_string());
         if let Some(price) = &e.price
-            && *price != offer.price
+            && *price != got_price
         {
             wrong.push(format!(
                 "price expected {}, got {}",
                 shown(price.as_deref()),
-                shown(offer.price.as_deref())
+                shown(got_price.as_deref())
             ));
         }
         if let Some(missing) = &e.missing
@@ -589,15 +590,12 @@ fn expectations(rules: &RuleSet, case: &Case, decision: &Decision) -> Vec<String
             }
         }
         if let Some(expected) = &e.eligible_from {
-            let got = offer
-                .eligible_from
-                .as_deref()
-                .and_then(crate::value::time::parse_instant);
+            let got = offer.eligible_from;
             if *expected != got {
                 wrong.push(format!(
                     "eligible_from expected {}, got {}",
                     expected.map_or(String::from("none"), format_instant),
-                    offer.eligible_from.as_deref().unwrap_or("none")
+                    got.map_or(String::from("none"), format_instant)
                 ));
             }
         }

@@ -104,7 +104,8 @@ pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
         .filter(|t| (0..=9999).contains(&t.year()))
 }
 
-/// UTC with `Z`; fractional seconds only when there are some.
+/// An instant as decisions write it: RFC 3339 in UTC with `Z`; fractional seconds only when
+/// there are some.
 pub fn format_instant(at: DateTime<Utc>) -> String {
     let base = at.format("%Y-%m-%dT%H:%M:%S").to_string();
     let nanos = at.timestamp_subsec_nanos() % 1_000_000_000;

@@ -14,6 +14,9 @@ use crate::value::money::Money;
 use crate::value::number::Decimal;
 use crate::value::{Type, Value};
 
+/// A node of a condition that is not a test (`Fast::leaves`).
+pub const NO_TEST: u32 = u32::MAX;
+
 /// Id of a text the rules never mention.
 pub const OTHER: u32 = u32::MAX;
 /// A text field that is missing.
@@ -229,6 +232,11 @@ pub struct Fast {
     pub text_rows: Vec<TextRows>,
     /// Per offer, its `when`s together.
     pub logic: Vec<Logic>,
+    /// Per offer, per `when`, per node of its condition in pre-order: where the node's own
+    /// value (a `not` above it not applied) is among a customer's answers, `2 × test`, plus
+    /// one for a `not in` read as its `in` test's negation; `NO_TEST` for `and`, `or`, `not`
+    /// and constants. The explained path reads its tests' values from here.
+    pub leaves: Vec<Box<[Box<[u32]>]>>,
     /// Per slot, the texts its tests mention (text and list-of-text fields).
     pub dicts: Vec<Option<Dict>>,
     /// Normalised codes, and per offer the id of its code.
@@ -265,6 +273,16 @@ pub fn build(offers: &[CompiledOffer], ids: &[&str], schema: &Schema) -> Fast {
             .iter()
             .map(|c| b.formula(c, false, &mut literals))
             .collect();
+        let leaves = offer
+            .whens
+            .iter()
+            .map(|c| {
+                let mut out = Vec::new();
+                b.leaves(c, &mut out);
+                out.into_boxed_slice()
+            })
+            .collect();
+        b.fast.leaves.push(leaves);
         let formula = if parts.len() == 1 {
             parts.into_iter().next().unwrap_or(Formula::Const(true))
         } else {
@@ -349,6 +367,16 @@ fn renumber(fast: &mut Fast) {
             .map(|l| 2 * l.test + l.negated as u32)
             .collect();
         logic.literals = literals.into();
+    }
+    for answer in fast
+        .leaves
+        .iter_mut()
+        .flatten()
+        .flat_map(|when| when.iter_mut())
+    {
+        if *answer != NO_TEST {
+            *answer = 2 * new_of[(*answer / 2) as usize] + *answer % 2;
+        }
     }
     fast.by_kind = (0..fast.tests.len() as u32).collect();
 }
@@ -438,6 +466,52 @@ impl Builder<'_> {
             leaf => {
                 let test = self.test(leaf);
                 literal(literals, test, negated)
+            }
+        }
+    }
+
+    /// Each node of `cond` in pre-order, as `Fast::leaves` holds it: the tests are the
+    /// ones `formula` put in the table.
+    fn leaves(&mut self, cond: &Cond, out: &mut Vec<u32>) {
+        match cond {
+            Cond::Not(inner) => {
+                out.push(NO_TEST);
+                self.leaves(inner, out);
+            }
+            Cond::And(parts) | Cond::Or(parts) => {
+                out.push(NO_TEST);
+                for part in parts.iter() {
+                    self.leaves(part, out);
+                }
+            }
+            Cond::Const(_) => out.push(NO_TEST),
+            Cond::In {
+                negated: true,
+                lhs,
+                rhs,
+            } => {
+                let test = self.test(&Cond::In {
+                    negated: false,
+                    lhs: lhs.clone(),
+                    rhs: rhs.clone(),
+                });
+                out.push(2 * test + 1);
+            }
+            Cond::InTextSet {
+                negated: true,
+                lhs,
+                set,
+            } => {
+                let test = self.test(&Cond::InTextSet {
+                    negated: false,
+                    lhs: lhs.clone(),
+                    set: set.clone(),
+                });
+                out.push(2 * test + 1);
+            }
+            test => {
+                let test = self.test(test);
+                out.push(2 * test);
             }
         }
     }

@@ -1,12 +1,14 @@
 //! Explanations of `when` clauses in plain words, with the actual values: what each deciding
 //! part of the condition found and what it needs, e.g.
-//! `customer.tenure_months is 6, needs >= 12`. They are computed from the same compiled
-//! conditions and the same evaluation as the decision itself, so the two cannot disagree.
+//! `customer.tenure_months is 6, needs >= 12`. They are written from the node values the
+//! decision itself recorded (`record`), so the two cannot disagree, and only when a decision
+//! is rendered.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use super::{Env, Tri, Val, eval, operand};
+use super::record::{WhenFound, nodes};
+use super::{Env, Tri, Val, operand};
 use crate::engine::compile::{Cond, Operand};
 use crate::input::context::Context;
 use crate::language::ast::Moment;
@@ -62,104 +64,129 @@ pub fn window_words(window: Option<&WindowModel>, zone: &str) -> WindowWords {
     }
 }
 
-/// A `when`'s value and its explanation.
-pub struct WhenExplanation {
-    pub value: Tri,
-    pub detail: String,
-}
-
-pub fn explain(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> WhenExplanation {
-    let (value, _) = eval(cond, ctx, env);
-    let x = Explainer { ctx, env, schema };
-    let mut detail = String::with_capacity(96);
-    x.reason(cond, false, &mut detail);
-    WhenExplanation { value, detail }
+/// The parts of `cond` that decide its value, described.
+impl fmt::Display for WhenFound<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let x = Explainer {
+            ctx: self.ctx,
+            env: &self.env,
+            schema: self.schema,
+            found: self,
+        };
+        x.reason(self.cond, 0, false, f)
+    }
 }
 
 struct Explainer<'a> {
     ctx: &'a Context,
     env: &'a Env,
     schema: &'a Schema,
+    found: &'a WhenFound<'a>,
 }
 
 impl Explainer<'_> {
-    /// The value `cond` has (negations applied).
-    fn value(&self, cond: &Cond, negated: bool) -> Tri {
-        let t = eval(cond, self.ctx, self.env).0;
-        if negated { !t } else { t }
+    /// The parts of an `and` or `or` (node `index`) that its explanation shows: an `and` that
+    /// holds shows every part, one that fails the failing parts; an `or` the other way
+    /// round; an unknown result shows the unknown parts. Each with its node index.
+    fn shown<'c>(
+        &self,
+        cond: &'c Cond,
+        index: usize,
+        negated: bool,
+    ) -> impl Iterator<Item = (&'c Cond, usize)> + use<'c, '_> {
+        let (parts, is_and) = match cond {
+            Cond::And(parts) => (&parts[..], !negated),
+            Cond::Or(parts) => (&parts[..], negated),
+            _ => (&[][..], false),
+        };
+        let value = self.found.value(index, cond, negated);
+        let mut next = index + 1;
+        parts
+            .iter()
+            .map(move |part| {
+                let at = next;
+                next += nodes(part);
+                (part, at)
+            })
+            .filter(move |(part, at)| match (is_and, value) {
+                (true, Tri::True) | (false, Tri::False) => true,
+                (_, value) => self.found.value(*at, part, negated) == value,
+            })
     }
 
-    /// Writes the parts of `cond` that decide its value, described; `negated` when an odd
-    /// number of `not`s surround it (then `and` reads as `or` and comparisons turn around).
-    /// Returns the joiner it listed several parts with, if it did.
-    fn reason(&self, cond: &Cond, negated: bool, out: &mut String) -> Option<&'static str> {
-        use std::fmt::Write as _;
+    /// The joiner `reason` lists the parts of `cond` with, if it lists several.
+    fn joiner(&self, cond: &Cond, index: usize, negated: bool) -> Option<&'static str> {
         match cond {
-            Cond::Not(inner) => return self.reason(inner, !negated, out),
-            Cond::And(parts) | Cond::Or(parts) => {
+            Cond::Not(inner) => self.joiner(inner, index + 1, !negated),
+            Cond::And(_) | Cond::Or(_) => {
+                let is_and = matches!(cond, Cond::And(_)) != negated;
+                (self.shown(cond, index, negated).nth(1).is_some()).then_some(if is_and {
+                    "; "
+                } else {
+                    "; or "
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes the parts of `cond` (node `index`) that decide its value, described; `negated`
+    /// when an odd number of `not`s surround it (then `and` reads as `or` and comparisons
+    /// turn around).
+    fn reason(
+        &self,
+        cond: &Cond,
+        index: usize,
+        negated: bool,
+        out: &mut fmt::Formatter,
+    ) -> fmt::Result {
+        match cond {
+            Cond::Not(inner) => self.reason(inner, index + 1, !negated, out),
+            Cond::And(_) | Cond::Or(_) => {
                 let is_and = matches!(cond, Cond::And(_)) != negated;
                 let joiner = if is_and { "; " } else { "; or " };
-                let mut few = [Tri::Unknown; 8];
-                let many: Vec<Tri>;
-                let values: &[Tri] = if parts.len() <= few.len() {
-                    for (v, p) in few.iter_mut().zip(parts.iter()) {
-                        *v = self.value(p, negated);
-                    }
-                    &few[..parts.len()]
-                } else {
-                    many = parts.iter().map(|p| self.value(p, negated)).collect();
-                    &many
-                };
-                let value = values.iter().fold(Tri::from_bool(is_and), |acc, v| {
-                    if is_and { acc.and(*v) } else { acc.or(*v) }
-                });
-                // An `and` that holds shows every part, one that fails the failing parts; an
-                // `or` the other way round; an unknown result shows the unknown parts.
-                let shown = |v: Tri| match (is_and, value) {
-                    (true, Tri::True) | (false, Tri::False) => true,
-                    (_, value) => v == value,
-                };
-                let mut count = 0;
-                for (part, _) in parts.iter().zip(values).filter(|(_, v)| shown(**v)) {
+                for (count, (part, at)) in self.shown(cond, index, negated).enumerate() {
                     if count > 0 {
-                        out.push_str(joiner);
+                        out.write_str(joiner)?;
                     }
-                    count += 1;
-                    let start = out.len();
-                    if self.reason(part, negated, out).is_some_and(|j| j != joiner) {
-                        out.insert(start, '(');
-                        out.push(')');
+                    // a part that lists its own parts with the other joiner is in parentheses
+                    if self.joiner(part, at, negated).is_some_and(|j| j != joiner) {
+                        out.write_str("(")?;
+                        self.reason(part, at, negated, out)?;
+                        out.write_str(")")?;
+                    } else {
+                        self.reason(part, at, negated, out)?;
                     }
                 }
-                return (count > 1).then_some(joiner);
+                Ok(())
             }
-            Cond::Const(b) => out.push_str(if *b != negated {
+            Cond::Const(b) => out.write_str(if *b != negated {
                 "always holds"
             } else {
                 "never holds"
             }),
             Cond::Field(slot) => {
                 let name = &self.schema.field(*slot).path;
-                let _ = match self.ctx.get(*slot) {
+                match self.ctx.get(*slot) {
                     Some(v) => write!(out, "{name} is {v}, needs {}", !negated),
                     None => write!(out, "{name} is missing, needs {}", !negated),
-                };
+                }
             }
             Cond::Has(slot) => {
                 let name = &self.schema.field(*slot).path;
                 let present = self.ctx.get(*slot).is_some();
-                let _ = match (present, negated) {
+                match (present, negated) {
                     (true, false) => write!(out, "{name} is present"),
                     (false, false) => write!(out, "{name} is missing, needs to be present"),
                     (false, true) => write!(out, "{name} is missing"),
                     (true, true) => write!(out, "{name} is present, needs to be missing"),
-                };
+                }
             }
             Cond::Compare { op, lhs, rhs } => {
                 let op = if negated { op.negated() } else { *op };
                 let note = self.currency_note(lhs, rhs);
                 let (found, name) = (|o| Found(self, o), |o| Name(self, o));
-                let _ = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                match (self.is_fixed(lhs), self.is_fixed(rhs)) {
                     (false, true) => {
                         write!(
                             out,
@@ -177,7 +204,7 @@ impl Explainer<'_> {
                         name(lhs)
                     ),
                     _ => self.both(out, lhs, rhs, op.symbol(), &note),
-                };
+                }
             }
             Cond::In {
                 negated: not_in,
@@ -187,13 +214,12 @@ impl Explainer<'_> {
                 let not_in = *not_in != negated;
                 let note = self.list_currency_note(lhs, rhs);
                 let (found, name) = (|o| Found(self, o), |o| Name(self, o));
-                let _ = match (self.is_fixed(lhs), self.is_fixed(rhs)) {
+                match (self.is_fixed(lhs), self.is_fixed(rhs)) {
                     (_, true) => {
                         let items = self.name(rhs);
                         let items = items.trim_start_matches('[').trim_end_matches(']');
-                        self.one_of(out, found(lhs), items, not_in);
-                        out.push_str(&note);
-                        Ok(())
+                        self.one_of(out, found(lhs), items, not_in)?;
+                        out.write_str(&note)
                     }
                     (true, false) => write!(
                         out,
@@ -207,7 +233,7 @@ impl Explainer<'_> {
                         name(lhs)
                     ),
                     _ => self.both(out, lhs, rhs, if not_in { "not in" } else { "in" }, &note),
-                };
+                }
             }
             Cond::InTextSet {
                 negated: not_in,
@@ -216,7 +242,7 @@ impl Explainer<'_> {
             } => {
                 let found = Found(self, lhs);
                 let not_in = *not_in != negated;
-                let _ = if set.items.is_empty() {
+                if set.items.is_empty() {
                     write!(out, "{found}, and the list to look in is empty")
                 } else {
                     write!(
@@ -225,15 +251,19 @@ impl Explainer<'_> {
                         if not_in { "none of" } else { "one of" },
                         Quoted(&set.items)
                     )
-                };
+                }
             }
         }
-        None
     }
 
-    fn one_of(&self, out: &mut String, found: Found, items: &str, not_in: bool) {
-        use std::fmt::Write as _;
-        let _ = if items.is_empty() {
+    fn one_of(
+        &self,
+        out: &mut fmt::Formatter,
+        found: Found,
+        items: &str,
+        not_in: bool,
+    ) -> fmt::Result {
+        if items.is_empty() {
             write!(out, "{found}, and the list to look in is empty")
         } else {
             write!(
@@ -241,7 +271,7 @@ impl Explainer<'_> {
                 "{found}, needs {} {items}",
                 if not_in { "none of" } else { "one of" }
             )
-        };
+        }
     }
 
     /// A literal: its value does not depend on the context.
@@ -332,13 +362,12 @@ impl Explainer<'_> {
     /// A test between two values of the context: both values, and the test they fail.
     fn both(
         &self,
-        out: &mut String,
+        out: &mut fmt::Formatter,
         lhs: &Operand,
         rhs: &Operand,
         test: &str,
         note: &str,
-    ) -> std::fmt::Result {
-        use std::fmt::Write as _;
+    ) -> fmt::Result {
         write!(
             out,
             "{} and {}, needs {} {test} {}{note}",

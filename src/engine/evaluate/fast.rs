@@ -230,22 +230,7 @@ pub fn statuses(
         lists,
         present,
     };
-    for rows in &fast.text_rows {
-        let (lo, hi) = (2 * rows.lo as usize, 2 * rows.hi as usize);
-        if let (Some(to), Some(&found)) = (answers.get_mut(lo..hi), run.text.get(rows.slot)) {
-            let row = rows.row(found);
-            if row.len() == to.len() {
-                to.copy_from_slice(row);
-            }
-        }
-    }
-    for &t in &live.tests {
-        let answer = run.test(&fast.tests[t as usize]) as usize;
-        let t = 2 * t as usize;
-        if let Some(pair) = answers.get_mut(t..t + 2) {
-            pair.copy_from_slice(&ANSWER_PAIRS[answer]);
-        }
-    }
+    run.answer(fast, live.tests.iter().copied(), answers);
     out.clear();
     out.extend_from_slice(&live.template);
     let (by_count, tables) = (&live.by_count, &live.tables);
@@ -320,7 +305,53 @@ pub fn statuses(
     }
 }
 
+/// Every test of the table answered for one customer at `at`, not only those of the offers
+/// live on a channel: the explained path reads its `when`s' tests from these (`Fast::leaves`).
+pub fn answer_all<'s>(
+    model: &Model,
+    fast: &Fast,
+    ctx: &Context,
+    at: DateTime<Utc>,
+    scratch: &'s mut Scratch,
+) -> &'s [u8] {
+    scratch.prepare(fast, ctx);
+    let run = Run {
+        ctx,
+        env: std::cell::OnceCell::new(),
+        at: outcome::effective(at),
+        zone: model.zone,
+        text: &scratch.text,
+        lists: &scratch.lists,
+        present: &scratch.present,
+    };
+    let others =
+        (0..fast.tests.len() as u32).filter(|&t| text_slot(&fast.tests[t as usize]).is_none());
+    run.answer(fast, others, &mut scratch.answers);
+    &scratch.answers
+}
+
 impl Run<'_> {
+    /// Answers the text tests a field at a time, and `tests` (none of them text tests) one
+    /// by one, into `answers`.
+    fn answer(&self, fast: &Fast, tests: impl Iterator<Item = u32>, answers: &mut [u8]) {
+        for rows in &fast.text_rows {
+            let (lo, hi) = (2 * rows.lo as usize, 2 * rows.hi as usize);
+            if let (Some(to), Some(&found)) = (answers.get_mut(lo..hi), self.text.get(rows.slot)) {
+                let row = rows.row(found);
+                if row.len() == to.len() {
+                    to.copy_from_slice(row);
+                }
+            }
+        }
+        for t in tests {
+            let answer = self.test(&fast.tests[t as usize]) as usize;
+            let t = 2 * t as usize;
+            if let Some(pair) = answers.get_mut(t..t + 2) {
+                pair.copy_from_slice(&ANSWER_PAIRS[answer]);
+            }
+        }
+    }
+
     fn test(&self, pred: &Pred) -> Tri {
         match pred {
             Pred::TextIs { slot, id } => match self.text[*slot] {

@@ -6,6 +6,7 @@ pub mod eligible_from;
 mod explain;
 mod fast;
 pub mod outcome;
+mod record;
 pub mod residual;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -18,8 +19,9 @@ use crate::value::Value;
 use crate::value::number::Decimal;
 use crate::value::time::{age_years, days_since, local_date};
 
-pub use explain::{WindowWords, explain, window_words};
-pub use fast::{Scratch, statuses};
+pub use explain::{WindowWords, window_words};
+pub use fast::{Scratch, answer_all, statuses};
+pub use record::{Tests, WhenFound};
 
 /// A test's value in three-valued logic: a missing value makes it unknown, and unknown
 /// spreads only where it could change the answer (`false and unknown` is false).

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Missing, Tri};
+use super::Tri;
 use crate::engine::compile::CompiledOffer;
 use crate::value::money::{Currency, Money};
 
@@ -125,7 +125,7 @@ impl Window {
 
 /// What one clause found in a context, as data: enough to decide its outcome and to put it
 /// into words.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Found {
     Window(Window),
     /// Whether the offer's code is among the customer's codes; `None` when `codes` is missing.
@@ -142,11 +142,8 @@ pub enum Found {
         used: Option<u64>,
         budget: u64,
     },
-    /// A `when`'s value, and the missing fields that could still change it.
-    When {
-        value: Tri,
-        missing: Missing,
-    },
+    /// A `when`'s value.
+    When(Tri),
     /// The benefit (or its cap, when `cap`) is in another currency than the price.
     BenefitCurrency {
         benefit: Currency,
@@ -167,7 +164,7 @@ impl Found {
             Found::Code(presented) | Found::Proof(presented) => Outcome::of(presented),
             Found::Limit { used, limit } => Outcome::of(used.map(|u| u < limit)),
             Found::Budget { used, budget } => Outcome::of(used.map(|u| u < budget)),
-            Found::When { value, .. } => value.into(),
+            Found::When(value) => value.into(),
             Found::BenefitCurrency { .. } | Found::FeeCurrency { .. } => Outcome::Fail,
         }
     }

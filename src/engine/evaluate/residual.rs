@@ -1,12 +1,14 @@
 //! What would it take: the residual of a `when` that does not hold, in negation normal form.
 //! `not` is pushed down to the tests and folded into them (`not (a >= b)` is `a < b`), the
 //! tests that hold are dropped, and each test that fails or is unknown is a leaf with the
-//! values it read and, for a threshold, how far off they are. It walks the same compiled
-//! condition with the same evaluator that decided the clause, so it cannot disagree with it.
+//! values it read and, for a threshold, how far off they are. It reads the node values the
+//! decision recorded (`record`), so it cannot disagree with it.
 
 use std::fmt;
 
-use super::{Env, Tri, Val, eval, operand};
+use super::record::WhenFound;
+use super::record::nodes;
+use super::{Env, Tri, Val, operand};
 use crate::engine::compile::{Cond, Operand};
 use crate::input::context::Context;
 use crate::language::ast::CompareOp;
@@ -88,30 +90,40 @@ impl Shown {
     }
 }
 
-/// The residual of `cond` in `ctx` at `env`: its value, and what is left when it does not
-/// hold.
-pub fn residual(cond: &Cond, ctx: &Context, env: &Env, schema: &Schema) -> (Tri, Option<Residual>) {
-    Walk { ctx, env, schema }.node(cond, false)
+impl WhenFound<'_> {
+    /// What is left of the condition when it does not hold (`None` when it holds).
+    pub fn residual(&self) -> Option<Residual> {
+        Walk {
+            ctx: self.ctx,
+            env: &self.env,
+            schema: self.schema,
+            found: self,
+        }
+        .node(self.cond, 0, false)
+        .1
+    }
 }
 
 struct Walk<'a> {
     ctx: &'a Context,
     env: &'a Env,
     schema: &'a Schema,
+    found: &'a WhenFound<'a>,
 }
 
 impl Walk<'_> {
-    fn node(&self, cond: &Cond, negated: bool) -> (Tri, Option<Residual>) {
+    /// The value of `cond` (node `index`) under `negated` `not`s, and what is left of it.
+    fn node(&self, cond: &Cond, index: usize, negated: bool) -> (Tri, Option<Residual>) {
         match cond {
-            Cond::Not(inner) => self.node(inner, !negated),
+            Cond::Not(inner) => self.node(inner, index + 1, !negated),
             Cond::And(_) | Cond::Or(_) => {
                 let all = matches!(cond, Cond::And(_)) != negated;
                 let mut parts = Vec::new();
-                flatten(cond, negated, all, &mut parts);
+                flatten(cond, index, negated, all, &mut parts);
                 let mut value = Tri::from_bool(all);
                 let mut entries = Vec::new();
-                for (part, negated) in parts {
-                    let (v, r) = self.node(part, negated);
+                for (part, at, negated) in parts {
+                    let (v, r) = self.node(part, at, negated);
                     value = if all { value.and(v) } else { value.or(v) };
                     entries.extend(r);
                 }
@@ -128,8 +140,7 @@ impl Walk<'_> {
                 (value, residual)
             }
             leaf => {
-                let value = eval(leaf, self.ctx, self.env).0;
-                let value = if negated { !value } else { value };
+                let value = self.found.value(index, leaf, negated);
                 if value == Tri::True {
                     return (value, None);
                 }
@@ -241,15 +252,24 @@ impl Walk<'_> {
 /// The parts of an `and` (`all`) or `or` in negation normal form, each with whether a `not`
 /// lies above it: an `and` directly inside an `and` (from parentheses, or from De Morgan) is
 /// one `all` with it, and an `or` inside an `or` one `any`.
-fn flatten<'c>(cond: &'c Cond, negated: bool, all: bool, out: &mut Vec<(&'c Cond, bool)>) {
+/// Each with its node index.
+fn flatten<'c>(
+    cond: &'c Cond,
+    index: usize,
+    negated: bool,
+    all: bool,
+    out: &mut Vec<(&'c Cond, usize, bool)>,
+) {
     match cond {
-        Cond::Not(inner) => flatten(inner, !negated, all, out),
+        Cond::Not(inner) => flatten(inner, index + 1, !negated, all, out),
         Cond::And(parts) | Cond::Or(parts) if (matches!(cond, Cond::And(_)) != negated) == all => {
+            let mut at = index + 1;
             for part in parts.iter() {
-                flatten(part, negated, all, out);
+                flatten(part, at, negated, all, out);
+                at += nodes(part);
             }
         }
-        other => out.push((other, negated)),
+        other => out.push((other, index, negated)),
     }
 }
 

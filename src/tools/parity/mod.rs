@@ -122,7 +122,7 @@ pub fn compare(rules: &RuleSet, sides: &[Side], at: DateTime<Utc>) -> Report {
                     k,
                     Answer {
                         status: d.status,
-                        price: d.price.clone(),
+                        price: d.price.map(|p| p.to_string()),
                         applied,
                         reason: if d.status == Status::Eligible {
                             String::from("every condition holds")
