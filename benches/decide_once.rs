@@ -45,10 +45,11 @@ fn customer_loop(
     let mut eligible = 0;
     if path != Path::Statuses {
         let mut json = Vec::new();
+        let mut ctx = Context::default();
         for doc in docs {
-            let Ok(ctx) = rules.context(doc) else {
+            if rules.refill_context(&mut ctx, doc).is_err() {
                 continue;
-            };
+            }
             let d = rules.decide(&ctx, channel, at, None);
             eligible += d
                 .offers

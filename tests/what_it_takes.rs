@@ -206,7 +206,7 @@ proptest! {
         let o = &d.offers[0];
         if o.status == Status::Eligible {
             prop_assert!(o.eligible_from.is_none());
-            prop_assert!(o.needs.is_empty());
+            prop_assert!(o.needs().next().is_none());
         } else if let Some(from) = &o.eligible_from {
             let t = *from;
             prop_assert!(t > at);

@@ -5,15 +5,15 @@ use std::fmt;
 
 use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 
-use crate::engine::compile::{CompiledOffer, normalize_code};
+use crate::engine::compile::normalize_code;
 use crate::engine::evaluate::eligible_from::{self, Because};
 use crate::engine::evaluate::outcome::{
     self, Found, Window, benefit_currency, eligibility, fee_currency,
 };
 use crate::engine::evaluate::residual::Residual;
-use crate::engine::evaluate::{Env, Scratch, Tests, WhenFound, answer_all};
+use crate::engine::evaluate::{Env, Scratch, Tests, Tri, WhenFound, answer_all};
 use crate::engine::quote::{Quote, Taker, quote};
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
@@ -37,9 +37,34 @@ pub struct ClauseResult<'a> {
     pub result: Outcome,
     /// The clause and the values it read, put into words when it is shown.
     pub detail: Detail<'a>,
-    /// What the clause found, as data.
-    #[serde(skip)]
-    pub(crate) found: Found,
+}
+
+impl ClauseResult<'_> {
+    /// What the clause found, as the status is decided from it.
+    pub(crate) fn found(&self) -> Found {
+        match self.detail.0 {
+            Said::Window { at, .. } => Found::Window(at),
+            Said::Code { presented, .. } => Found::Code(presented),
+            Said::Proof { seen, .. } => Found::Proof(seen),
+            Said::Limit { used, limit } => Found::Limit { used, limit },
+            Said::Budget { used, budget } => Found::Budget { used, budget },
+            Said::When(_) => Found::When(match self.result {
+                Outcome::Pass => Tri::True,
+                Outcome::Fail => Tri::False,
+                Outcome::Unknown => Tri::Unknown,
+            }),
+            Said::BenefitCurrency {
+                benefit,
+                price,
+                cap,
+            } => Found::BenefitCurrency {
+                benefit,
+                price,
+                cap,
+            },
+            Said::FeeCurrency { fee, price, .. } => Found::FeeCurrency { fee, price },
+        }
+    }
 }
 
 /// What a clause found and the values it read, as data; it becomes words (`Display`, and a
@@ -50,8 +75,13 @@ pub struct Detail<'a>(pub(crate) Said<'a>);
 /// The data behind each kind of [`Detail`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Said<'a> {
-    /// The window's words for where the instant stands.
-    Window(&'a str),
+    /// Where the instant stands against the window, the window's words for it, and the
+    /// window's first instant.
+    Window {
+        at: Window,
+        words: &'a str,
+        start: Option<DateTime<Utc>>,
+    },
     Code {
         written: &'a str,
         presented: Option<bool>,
@@ -86,7 +116,7 @@ pub(crate) enum Said<'a> {
 impl fmt::Display for Detail<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self.0 {
-            Said::Window(words) => f.write_str(words),
+            Said::Window { words, .. } => f.write_str(words),
             Said::Code {
                 written,
                 presented,
@@ -218,7 +248,7 @@ impl fmt::Display for Quoted<'_> {
 /// One offer's decision on one channel, as docs/language.md ("Decisions as JSON") shows it.
 /// It borrows from the rule set and the context it was decided from, and is put into words
 /// only when rendered.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OfferDecision<'a> {
     /// The offer's id, as the rule file names it.
     pub id: &'a str,
@@ -230,42 +260,91 @@ pub struct OfferDecision<'a> {
     pub clauses: Vec<ClauseResult<'a>>,
     /// The context fields the decision needed but did not have, sorted.
     pub missing: Vec<&'a str>,
-    /// What would turn a "no" into a "yes": the residual of each clause that fails or is
-    /// unknown, in clause order; empty when the offer is eligible (docs/language.md, "What would it take").
-    pub needs: Vec<Need<'a>>,
     /// A failing clause can never pass again (the window is over, the limit reached…).
-    #[serde(rename = "final")]
     pub is_final: bool,
     /// The first instant after `at` at which the offer would be eligible with the context
     /// unchanged, within 150 years (RFC 3339 in UTC in JSON).
-    #[serde(serialize_with = "instant_or_null")]
     pub eligible_from: Option<DateTime<Utc>>,
     /// When and why it becomes eligible, in the rule set's zone (for text output).
-    #[serde(skip)]
     pub eligible_when: Option<EligibleWhen>,
     /// The customer's price with this offer alone (`"117.00 USD"`), when the context has a price and the offer has a price benefit.
-    #[serde(serialize_with = "words_or_null")]
     pub price: Option<Money>,
     /// The offer's note for this channel (an `on <channel>` note wins over the offer's).
     pub note: Option<&'a str>,
     /// For `not_honored`: the status it would have where honored.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eligibility: Option<Status>,
-    /// For `not_honored`: what to tell the customer (`null` when the offer says nothing).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// For `not_honored`: what to tell the customer (`None` inside when the offer says
+    /// nothing).
     pub elsewhere: Option<Option<&'a str>>,
     /// For `not_honored`: the channels that honor it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub honored_on: Option<Vec<&'a str>>,
     /// A fee this channel adds to the price (`on <channel> fee …`).
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "words_or_null"
-    )]
     pub fee: Option<Money>,
 }
 
-impl OfferDecision<'_> {
+/// `{"id", "title", "status", "clauses", "missing", "needs", "final", "eligible_from",
+/// "price", "note"}`, and for `not_honored` `"eligibility"`, `"elsewhere"`, `"honored_on"`;
+/// `"fee"` when the channel adds one.
+impl Serialize for OfferDecision<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_struct("OfferDecision", 14)?;
+        o.serialize_field("id", self.id)?;
+        o.serialize_field("title", self.title)?;
+        o.serialize_field("status", &self.status)?;
+        o.serialize_field("clauses", &self.clauses)?;
+        o.serialize_field("missing", &self.missing)?;
+        o.serialize_field("needs", &Needs(self))?;
+        o.serialize_field("final", &self.is_final)?;
+        o.serialize_field("eligible_from", &self.eligible_from.map(format_instant))?;
+        o.serialize_field("price", &self.price.as_ref().map(AsText))?;
+        o.serialize_field("note", &self.note)?;
+        if let Some(eligibility) = &self.eligibility {
+            o.serialize_field("eligibility", eligibility)?;
+        }
+        if let Some(elsewhere) = &self.elsewhere {
+            o.serialize_field("elsewhere", elsewhere)?;
+        }
+        if let Some(honored_on) = &self.honored_on {
+            o.serialize_field("honored_on", honored_on)?;
+        }
+        if let Some(fee) = &self.fee {
+            o.serialize_field("fee", &AsText(fee))?;
+        }
+        o.end()
+    }
+}
+
+/// The offer's needs as a JSON list, worked out as they are written.
+struct Needs<'d, 'a>(&'d OfferDecision<'a>);
+
+impl Serialize for Needs<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.needs())
+    }
+}
+
+/// A value written as a JSON string in its words (money as `"117.00 USD"`).
+struct AsText<T>(T);
+
+impl<T: fmt::Display> Serialize for AsText<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'a> OfferDecision<'a> {
+    /// What would turn a "no" into a "yes": what each clause that fails or is unknown still
+    /// needs, in clause order; nothing when the offer is eligible, or would be where it is
+    /// honored (docs/language.md, "What would it take"). Worked out when asked for.
+    pub fn needs(&self) -> impl Iterator<Item = Need<'a>> + '_ {
+        let eligible = match self.status {
+            Status::NotHonored => self.eligibility == Some(Status::Eligible),
+            status => status == Status::Eligible,
+        };
+        let clauses = if eligible { &[][..] } else { &self.clauses[..] };
+        clauses.iter().filter_map(need)
+    }
+
     /// Why the failing clauses can never pass (for text output), one phrase each; empty
     /// unless the decision is final.
     pub fn final_because(&self) -> Vec<String> {
@@ -274,8 +353,8 @@ impl OfferDecision<'_> {
         }
         self.clauses
             .iter()
-            .filter(|c| c.found.is_final())
-            .map(|c| match c.found {
+            .filter(|c| c.found().is_final())
+            .map(|c| match c.found() {
                 Found::Window(_) => format!("the offer {}", c.detail),
                 Found::Limit { limit, .. } => format!(
                     "the customer has had it {limit} time{}, as often as it allows",
@@ -285,22 +364,6 @@ impl OfferDecision<'_> {
                 _ => c.detail.to_string(),
             })
             .collect()
-    }
-}
-
-/// An instant as decisions write it, RFC 3339 in UTC, or `null`.
-fn instant_or_null<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&format_instant(*t)),
-        None => s.serialize_none(),
-    }
-}
-
-/// A value in its words (money as `"117.00 USD"`), or `null`.
-fn words_or_null<S: Serializer, T: fmt::Display>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.collect_str(v),
-        None => s.serialize_none(),
     }
 }
 
@@ -371,7 +434,7 @@ impl WhenResidual<'_> {
 
 impl Serialize for WhenResidual<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.tree().serialize(s)
+        self.0.serialize_residual(s)
     }
 }
 
@@ -583,7 +646,12 @@ impl RuleSet {
                     Window::Inside => &words.inside,
                     Window::After => &words.after,
                 };
-                ("valid", None, Found::Window(w), Said::Window(words))
+                let said = Said::Window {
+                    at: w,
+                    words,
+                    start: compiled.start,
+                };
+                ("valid", None, Found::Window(w), said)
             }
             ClauseRef::Code => {
                 let presented = holds(CODES, compiled.code.as_deref().unwrap_or(""));
@@ -652,7 +720,6 @@ impl RuleSet {
             label,
             result: found.outcome(),
             detail: Detail(said),
-            found,
         })
     }
 
@@ -672,20 +739,18 @@ impl RuleSet {
     /// The fields the clauses that are unknown lack, sorted by code point of the path,
     /// whatever the schema's order (docs/language.md, "Three values").
     fn missing_fields<'a>(&'a self, clauses: &[ClauseResult<'a>]) -> Vec<&'a str> {
-        let schema = &self.model.schema;
-        let mut slots = Vec::new();
+        let path = |slot| self.model.schema.field(slot).path.as_str();
         let mut missing = Vec::new();
         for c in clauses.iter().filter(|c| c.result == Outcome::Unknown) {
             match c.detail.0 {
-                Said::Code { .. } => slots.push(CODES),
-                Said::Proof { .. } => slots.push(PROOFS),
-                Said::Limit { .. } => slots.push(REDEEMED),
+                Said::Code { .. } => missing.push(path(CODES)),
+                Said::Proof { .. } => missing.push(path(PROOFS)),
+                Said::Limit { .. } => missing.push(path(REDEEMED)),
                 Said::Budget { .. } => missing.push("ledger"),
-                Said::When(when) => slots.extend(when.missing()),
+                Said::When(when) => missing.extend(when.missing().into_iter().map(path)),
                 _ => {}
             }
         }
-        missing.extend(slots.iter().map(|s| schema.field(*s).path.as_str()));
         missing.sort_unstable();
         missing.dedup();
         missing
@@ -706,7 +771,7 @@ impl RuleSet {
         let mut statuses = Vec::with_capacity(self.offers.len());
         for (i, (model, compiled)) in self.model.offers.iter().zip(&self.offers).enumerate() {
             let mut clauses = clauses_of(i);
-            if let Some(found @ Found::FeeCurrency { fee, price }) =
+            if let Some(Found::FeeCurrency { fee, price }) =
                 fee_currency(compiled, channel, list_price)
             {
                 clauses.push(ClauseResult {
@@ -718,7 +783,6 @@ impl RuleSet {
                         fee,
                         price,
                     }),
-                    found,
                 });
             }
             let eligibility = eligibility(clauses.iter().map(|c| c.result));
@@ -729,7 +793,7 @@ impl RuleSet {
                 continue;
             }
             let is_final =
-                eligibility != Status::Eligible && clauses.iter().any(|c| c.found.is_final());
+                eligibility != Status::Eligible && clauses.iter().any(|c| c.found().is_final());
             let from = if eligibility == Status::Eligible || is_final {
                 None
             } else {
@@ -744,11 +808,6 @@ impl RuleSet {
             } else {
                 Vec::new()
             };
-            let needs = if eligibility == Status::Eligible {
-                Vec::new()
-            } else {
-                clauses.iter().filter_map(|c| need(c, compiled)).collect()
-            };
             let on = model
                 .on
                 .iter()
@@ -760,7 +819,6 @@ impl RuleSet {
                 status,
                 clauses,
                 missing,
-                needs,
                 is_final,
                 eligible_from: from.as_ref().map(|(t, _)| *t),
                 eligible_when: from.map(|(t, because)| self.eligible_when(i, t, because)),
@@ -901,10 +959,12 @@ impl RuleSet {
 }
 
 /// What a clause that fails or is unknown still needs, when something can make it pass.
-fn need<'a>(c: &ClauseResult<'a>, compiled: &CompiledOffer) -> Option<Need<'a>> {
-    match (c.result, c.found, c.detail.0) {
+fn need<'a>(c: &ClauseResult<'a>) -> Option<Need<'a>> {
+    match (c.result, c.found(), c.detail.0) {
         (Outcome::Pass, ..) => None,
-        (_, Found::Window(Window::Before), _) => compiled.start.map(|from| Need::Valid { from }),
+        (_, Found::Window(Window::Before), Said::Window { start, .. }) => {
+            start.map(|from| Need::Valid { from })
+        }
         (_, _, Said::Code { written, .. }) => Some(Need::Code { code: written }),
         (_, _, Said::Proof { written, .. }) => Some(Need::Proof { proof: written }),
         (Outcome::Unknown, Found::Limit { .. }, _) => Some(Need::Limit {

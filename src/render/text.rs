@@ -132,7 +132,7 @@ pub fn what_it_takes(o: &OfferDecision) -> Vec<String> {
     if !matches!(o.status, Status::Ineligible | Status::Unknown) {
         return lines;
     }
-    let needs: Vec<String> = o.needs.iter().map(|n| need_words(n, o)).collect();
+    let needs: Vec<String> = o.needs().map(|n| need_words(&n, o)).collect();
     match needs.as_slice() {
         [] => {}
         [one] if one.starts_with("one of: ") => lines.push(format!("needs {one}")),

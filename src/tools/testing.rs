@@ -579,7 +579,7 @@ fn expectations(rules: &RuleSet, case: &Case, decision: &Decision) -> Vec<String
             ));
         }
         if let Some(expected) = &e.needs {
-            let got = serde_json::to_string(&offer.needs).unwrap_or_default();
+            let got = serde_json::to_string(&offer.needs().collect::<Vec<_>>()).unwrap_or_default();
             let got = crate::input::json::parse(&got).unwrap_or(Doc::Null);
             if !same_doc(expected, &got) {
                 wrong.push(format!(

@@ -237,11 +237,21 @@ impl fmt::Display for Decimal {
 pub(crate) fn write_fixed(f: &mut impl fmt::Write, units: i128, digits: u32) -> fmt::Result {
     let sign = if units < 0 { "-" } else { "" };
     let abs = units.unsigned_abs();
+    let width = digits as usize;
+    // most amounts fit in 64 bits, whose division and printing are far cheaper
+    if let Ok(abs) = u64::try_from(abs)
+        && digits < 20
+    {
+        if digits == 0 {
+            return write!(f, "{sign}{abs}");
+        }
+        let unit = 10u64.pow(digits);
+        return write!(f, "{sign}{}.{:0width$}", abs / unit, abs % unit);
+    }
     if digits == 0 {
         return write!(f, "{sign}{abs}");
     }
     let unit = 10u128.pow(digits);
-    let width = digits as usize;
     write!(f, "{sign}{}.{:0width$}", abs / unit, abs % unit)
 }
 
@@ -263,6 +273,24 @@ mod tests {
         assert_eq!(d("1.5E-3").to_string(), "0.0015");
         assert_eq!(d("007").to_string(), "7");
         assert_eq!(d("-0"), Decimal::ZERO);
+    }
+
+    #[test]
+    fn prints_exactly_within_and_past_64_bits() {
+        for text in [
+            "18446744073709551615",
+            "18446744073709551616",
+            "-18446744073709551616.5",
+            "0.0000000000000000001",
+            "0.00000000000000000001",
+            "1844674407370955161.5",
+            "-0.000000000000000000000000001",
+        ] {
+            assert_eq!(d(text).to_string(), text);
+        }
+        let mut out = String::new();
+        write_fixed(&mut out, i128::MIN + 1, 28).unwrap();
+        assert_eq!(out, "-17014118346.0469231731687303715884105727");
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub struct CompiledOffer {
     pub limit: Option<usize>,
     pub budget: Option<u64>,
     pub whens: Vec<Cond>,
+    /// A `when` reads `age_years` or `days_since`, whose values change from day to day.
+    pub counts_days: bool,
     pub benefit: Option<PriceBenefit>,
     /// The declared fee per channel index (only on channels that honor the offer: an `on`
     /// block for another channel has no effect).
@@ -76,6 +78,28 @@ pub fn compile(model: &Model) -> Vec<CompiledOffer> {
         .iter()
         .map(|o| compile_offer(o, model.channels.len()))
         .collect()
+}
+
+/// Whether `cond` reads `age_years` or `days_since`.
+fn counts_days(cond: &Cond) -> bool {
+    match cond {
+        Cond::Not(inner) => counts_days(inner),
+        Cond::And(parts) | Cond::Or(parts) => parts.iter().any(counts_days),
+        Cond::Compare { lhs, rhs, .. } | Cond::In { lhs, rhs, .. } => {
+            operand_counts_days(lhs) || operand_counts_days(rhs)
+        }
+        Cond::InTextSet { lhs, .. } => operand_counts_days(lhs),
+        Cond::Const(_) | Cond::Field(_) | Cond::Has(_) => false,
+    }
+}
+
+fn operand_counts_days(op: &Operand) -> bool {
+    match op {
+        Operand::AgeYears(_) | Operand::DaysSince(_) => true,
+        Operand::Len(inner) => operand_counts_days(inner),
+        Operand::Cond(inner) => counts_days(inner),
+        Operand::Field(_) | Operand::Value(_) => false,
+    }
 }
 
 /// The form codes and proofs are compared in: trimmed of Unicode White_Space (what
@@ -118,6 +142,7 @@ fn compile_offer(offer: &OfferModel, channels: usize) -> CompiledOffer {
         limit: offer.limit.as_ref().map(|l| l.value.max(0) as usize),
         budget: offer.budget.as_ref().map(|b| b.value.max(0) as u64),
         whens: offer.whens.iter().map(|w| w.cond.clone()).collect(),
+        counts_days: offer.whens.iter().any(|w| counts_days(&w.cond)),
         benefit: offer.benefit.as_ref().and_then(|b| match b {
             Benefit::Price(m) => Some(PriceBenefit::Price(m.value)),
             Benefit::Percent { percent, cap, .. } => Some(PriceBenefit::Percent {

@@ -37,7 +37,7 @@ pub fn candidates(
     let at = env.at;
     // most offers have neither: nothing to look for
     let starts_later = offer.start.is_some_and(|start| at < start);
-    if !starts_later && !offer.whens.iter().any(counts_days) {
+    if !starts_later && !offer.counts_days {
         return Vec::new();
     }
     let horizon = add_years(at, HORIZON_YEARS);
@@ -111,28 +111,6 @@ fn time_call(op: &Operand) -> Option<(bool, &Operand)> {
         Operand::AgeYears(arg) => Some((true, arg)),
         Operand::DaysSince(arg) => Some((false, arg)),
         _ => None,
-    }
-}
-
-/// Whether `cond` reads `age_years` or `days_since`, whose values change with the day.
-fn counts_days(cond: &Cond) -> bool {
-    match cond {
-        Cond::Not(inner) => counts_days(inner),
-        Cond::And(parts) | Cond::Or(parts) => parts.iter().any(counts_days),
-        Cond::Compare { lhs, rhs, .. } | Cond::In { lhs, rhs, .. } => {
-            operand_counts_days(lhs) || operand_counts_days(rhs)
-        }
-        Cond::InTextSet { lhs, .. } => operand_counts_days(lhs),
-        Cond::Const(_) | Cond::Field(_) | Cond::Has(_) => false,
-    }
-}
-
-fn operand_counts_days(op: &Operand) -> bool {
-    match op {
-        Operand::AgeYears(_) | Operand::DaysSince(_) => true,
-        Operand::Len(inner) => operand_counts_days(inner),
-        Operand::Cond(inner) => counts_days(inner),
-        Operand::Field(_) | Operand::Value(_) => false,
     }
 }
 

@@ -333,6 +333,7 @@ pub fn answer_all<'s>(
 impl Run<'_> {
     /// Answers the text tests a field at a time, and `tests` (none of them text tests) one
     /// by one, into `answers`.
+    #[inline]
     fn answer(&self, fast: &Fast, tests: impl Iterator<Item = u32>, answers: &mut [u8]) {
         for rows in &fast.text_rows {
             let (lo, hi) = (2 * rows.lo as usize, 2 * rows.hi as usize);
@@ -352,6 +353,7 @@ impl Run<'_> {
         }
     }
 
+    #[inline(always)]
     fn test(&self, pred: &Pred) -> Tri {
         match pred {
             Pred::TextIs { slot, id } => match self.text[*slot] {

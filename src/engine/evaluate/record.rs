@@ -12,10 +12,13 @@ use crate::language::check::Schema;
 const PACKED: usize = 32;
 
 /// The values of a condition's nodes as one evaluation found them. Conditions larger than
-/// [`PACKED`] nodes keep none and evaluate a node again when asked, with the same
-/// evaluator, so the answer is the same either way.
+/// [`PACKED`] nodes keep none ([`NONE`]) and evaluate a node again when asked, with the
+/// same evaluator, so the answer is the same either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NodeValues(Option<u64>);
+pub struct NodeValues(u64);
+
+/// No values kept: two bits `11` are no value's code.
+const NONE: u64 = u64::MAX;
 
 impl NodeValues {
     /// Evaluates `cond` once, keeping every node's value. With `tests`, the values of its
@@ -36,7 +39,7 @@ impl NodeValues {
             next: &mut next,
         };
         let value = walk.node(cond);
-        let values = NodeValues((next <= PACKED).then_some(bits));
+        let values = NodeValues(if next <= PACKED { bits } else { NONE });
         #[cfg(debug_assertions)]
         if tests.is_some() {
             // the table's answers and the general evaluator agree on every node
@@ -49,12 +52,12 @@ impl NodeValues {
     /// The value of `node`, which is node `index` of the recorded condition.
     pub fn get(self, index: usize, node: &Cond, ctx: &Context, env: &Env) -> Tri {
         match self.0 {
-            Some(bits) => match (bits >> (2 * index)) & 3 {
+            NONE => eval(node, ctx, env).0,
+            bits => match (bits >> (2 * index)) & 3 {
                 0 => Tri::False,
                 1 => Tri::Unknown,
                 _ => Tri::True,
             },
-            None => eval(node, ctx, env).0,
         }
     }
 }

@@ -93,15 +93,45 @@ impl Shown {
 impl WhenFound<'_> {
     /// What is left of the condition when it does not hold (`None` when it holds).
     pub fn residual(&self) -> Option<Residual> {
+        let walk = self.walk();
+        let (_, part) = walk.node(self.cond, 0, false);
+        part.map(|part| walk.owned(&part))
+    }
+
+    /// The residual written straight out as JSON, as [`Residual`] serialises, without
+    /// building it first; a condition that holds leaves `{"all": []}`.
+    pub fn serialize_residual<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let walk = self.walk();
+        match walk.node(self.cond, 0, false).1 {
+            Some(part) => Json {
+                walk: &walk,
+                part: &part,
+            }
+            .serialize(s),
+            None => Residual::All(Vec::new()).serialize(s),
+        }
+    }
+
+    fn walk(&self) -> Walk<'_> {
         Walk {
             ctx: self.ctx,
             env: &self.env,
             schema: self.schema,
             found: self,
         }
-        .node(self.cond, 0, false)
-        .1
     }
+}
+
+/// What is left of a condition as references into it: built into a [`Residual`] or written
+/// out as JSON.
+enum Part<'c> {
+    All(Vec<Part<'c>>),
+    Any(Vec<Part<'c>>),
+    Leaf {
+        cond: &'c Cond,
+        negated: bool,
+        result: Tri,
+    },
 }
 
 struct Walk<'a> {
@@ -113,7 +143,7 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     /// The value of `cond` (node `index`) under `negated` `not`s, and what is left of it.
-    fn node(&self, cond: &Cond, index: usize, negated: bool) -> (Tri, Option<Residual>) {
+    fn node<'c>(&self, cond: &'c Cond, index: usize, negated: bool) -> (Tri, Option<Part<'c>>) {
         match cond {
             Cond::Not(inner) => self.node(inner, index + 1, !negated),
             Cond::And(_) | Cond::Or(_) => {
@@ -133,9 +163,9 @@ impl Walk<'_> {
                 let residual = if entries.len() == 1 {
                     entries.pop()
                 } else if all {
-                    Some(Residual::All(entries))
+                    Some(Part::All(entries))
                 } else {
-                    Some(Residual::Any(entries))
+                    Some(Part::Any(entries))
                 };
                 (value, residual)
             }
@@ -144,8 +174,48 @@ impl Walk<'_> {
                 if value == Tri::True {
                     return (value, None);
                 }
-                (value, Some(Residual::Leaf(self.leaf(leaf, negated, value))))
+                let part = Part::Leaf {
+                    cond: leaf,
+                    negated,
+                    result: value,
+                };
+                (value, Some(part))
             }
+        }
+    }
+
+    fn owned(&self, part: &Part) -> Residual {
+        match part {
+            Part::All(parts) => Residual::All(parts.iter().map(|p| self.owned(p)).collect()),
+            Part::Any(parts) => Residual::Any(parts.iter().map(|p| self.owned(p)).collect()),
+            Part::Leaf {
+                cond,
+                negated,
+                result,
+            } => Residual::Leaf(self.leaf(cond, *negated, *result)),
+        }
+    }
+
+    /// The operands of a test that read the context, as `now` lists them: each text once.
+    fn readings<'c>(&self, cond: &'c Cond) -> [Option<&'c Operand>; 2] {
+        let reads = |op: &'c Operand| reads_context(op).then_some(op);
+        match cond {
+            Cond::Compare { lhs, rhs, .. } | Cond::In { lhs, rhs, .. } => {
+                let (l, r) = (reads(lhs), reads(rhs));
+                let text = |op| {
+                    OperandText {
+                        op,
+                        schema: self.schema,
+                    }
+                    .to_string()
+                };
+                match (l, r) {
+                    (Some(l), Some(r)) if text(l) == text(r) => [Some(l), None],
+                    _ => [l, r],
+                }
+            }
+            Cond::InTextSet { lhs, .. } => [reads(lhs), None],
+            _ => [None, None],
         }
     }
 
@@ -163,48 +233,44 @@ impl Walk<'_> {
             gap: None,
         };
         match cond {
-            Cond::Field(slot) => self.read(&mut leaf, &Operand::Field(*slot)),
+            Cond::Field(slot) => {
+                let path = self.schema.field(*slot).path.clone();
+                let value = self.ctx.get(*slot).map_or(Shown::Missing, Shown::value);
+                leaf.now.push((path, value));
+            }
             Cond::Has(slot) => {
                 let path = self.schema.field(*slot).path.clone();
                 let present = self.ctx.get(*slot).is_some();
                 leaf.now.push((path, Shown::Bool(present)));
             }
-            Cond::Compare { op, lhs, rhs } => {
-                self.read(&mut leaf, lhs);
-                self.read(&mut leaf, rhs);
-                let op = if negated { op.negated() } else { *op };
-                if result == Tri::False {
-                    leaf.gap = self.gap(op, lhs, rhs);
+            _ => {
+                for op in self.readings(cond).into_iter().flatten() {
+                    let name = OperandText {
+                        op,
+                        schema: self.schema,
+                    }
+                    .to_string();
+                    let value = match operand(op, self.ctx, self.env) {
+                        Ok(v) => Shown::of(v),
+                        Err(_) => Shown::Missing,
+                    };
+                    leaf.now.push((name, value));
                 }
             }
-            Cond::In { lhs, rhs, .. } => {
-                self.read(&mut leaf, lhs);
-                self.read(&mut leaf, rhs);
-            }
-            Cond::InTextSet { lhs, .. } => self.read(&mut leaf, lhs),
-            _ => {}
         }
+        leaf.gap = self.gap_of(cond, negated, result);
         leaf
     }
 
-    /// Adds an operand that reads the context to `now`, under its text.
-    fn read(&self, leaf: &mut Leaf, op: &Operand) {
-        if !reads_context(op) {
-            return;
+    /// `short_by`/`over_by` of a failing threshold test.
+    fn gap_of(&self, cond: &Cond, negated: bool, result: Tri) -> Option<Gap> {
+        match cond {
+            Cond::Compare { op, lhs, rhs } if result == Tri::False => {
+                let op = if negated { op.negated() } else { *op };
+                self.gap(op, lhs, rhs)
+            }
+            _ => None,
         }
-        let name = OperandText {
-            op,
-            schema: self.schema,
-        }
-        .to_string();
-        if leaf.now.iter().any(|(n, _)| *n == name) {
-            return;
-        }
-        let value = match operand(op, self.ctx, self.env) {
-            Ok(v) => Shown::of(v),
-            Err(_) => Shown::Missing,
-        };
-        leaf.now.push((name, value));
     }
 
     /// `short_by`/`over_by` for a threshold written with the context on the left and a
@@ -505,6 +571,134 @@ impl Serialize for Now<'_> {
     }
 }
 
+/// A part of a residual written out as JSON, as [`Residual`] and [`Leaf`] serialise.
+struct Json<'w, 'c> {
+    walk: &'w Walk<'w>,
+    part: &'w Part<'c>,
+}
+
+impl Serialize for Json<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let walk = self.walk;
+        let list = |parts| Parts { walk, parts };
+        match self.part {
+            Part::All(parts) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("all", &list(parts))?;
+                map.end()
+            }
+            Part::Any(parts) => {
+                let mut map = s.serialize_map(Some(1))?;
+                map.serialize_entry("any", &list(parts))?;
+                map.end()
+            }
+            Part::Leaf {
+                cond,
+                negated,
+                result,
+            } => {
+                let mut map = s.serialize_map(None)?;
+                let test = Test {
+                    cond,
+                    negated: *negated,
+                    schema: walk.schema,
+                };
+                map.serialize_entry("test", &Text(test))?;
+                let word = if *result == Tri::Unknown {
+                    "unknown"
+                } else {
+                    "fail"
+                };
+                map.serialize_entry("result", word)?;
+                map.serialize_entry("now", &NowJson { walk, cond })?;
+                match walk.gap_of(cond, *negated, *result) {
+                    Some(Gap::ShortBy(v)) => map.serialize_entry("short_by", &v)?,
+                    Some(Gap::OverBy(v)) => map.serialize_entry("over_by", &v)?,
+                    None => {}
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// The entries of an `all` or `any`, as a JSON list.
+struct Parts<'w, 'c> {
+    walk: &'w Walk<'w>,
+    parts: &'w [Part<'c>],
+}
+
+impl Serialize for Parts<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let walk = self.walk;
+        s.collect_seq(self.parts.iter().map(|part| Json { walk, part }))
+    }
+}
+
+/// A leaf's `now`: what each operand that reads the context holds, under its text.
+struct NowJson<'w> {
+    walk: &'w Walk<'w>,
+    cond: &'w Cond,
+}
+
+impl Serialize for NowJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let walk = self.walk;
+        let mut map = s.serialize_map(None)?;
+        match self.cond {
+            Cond::Field(slot) | Cond::Has(slot) => {
+                let path = walk.schema.field(*slot).path.as_str();
+                match (self.cond, walk.ctx.get(*slot)) {
+                    (Cond::Has(_), value) => map.serialize_entry(path, &value.is_some())?,
+                    (_, Some(value)) => map.serialize_entry(path, &ValueJson(value))?,
+                    (_, None) => map.serialize_entry(path, &())?,
+                }
+            }
+            cond => {
+                for op in walk.readings(cond).into_iter().flatten() {
+                    let name = Text(OperandText {
+                        op,
+                        schema: walk.schema,
+                    });
+                    match operand(op, walk.ctx, walk.env) {
+                        Ok(Val::Ref(v)) => map.serialize_entry(&name, &ValueJson(v))?,
+                        Ok(Val::Num(n)) => map.serialize_entry(&name, &Shown::Number(n))?,
+                        Ok(Val::Bool(b)) => map.serialize_entry(&name, &b)?,
+                        Err(_) => map.serialize_entry(&name, &())?,
+                    }
+                }
+            }
+        }
+        map.end()
+    }
+}
+
+/// A context value as `Shown` writes it, without copying it first.
+struct ValueJson<'v>(&'v Value);
+
+impl Serialize for ValueJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Number(n) => Shown::Number(*n).serialize(s),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Text(t) => s.serialize_str(t),
+            Value::Money(m) => s.collect_str(m),
+            Value::Date(d) => s.collect_str(d),
+            Value::DateTime(t) => s.serialize_str(&format_instant(*t)),
+            Value::List(items) => s.collect_seq(items.iter().map(ValueJson)),
+        }
+    }
+}
+
+/// Something written in words, as a JSON string.
+struct Text<T>(T);
+
+impl<T: fmt::Display> Serialize for Text<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
 /// Numbers are written exactly as the decimal prints, as JSON numbers.
 impl Serialize for Shown {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -513,9 +707,13 @@ impl Serialize for Shown {
             Shown::Bool(b) => s.serialize_bool(*b),
             Shown::Text(t) | Shown::Written(t) => s.serialize_str(t),
             Shown::List(items) => items.serialize(s),
-            Shown::Number(n) => match serde_json::value::RawValue::from_string(n.to_string()) {
-                Ok(raw) => raw.serialize(s),
-                Err(_) => s.serialize_str(&n.to_string()),
+            // a whole number prints as the integer it is
+            Shown::Number(n) => match n.to_i64() {
+                Some(whole) => s.serialize_i64(whole),
+                None => match serde_json::value::RawValue::from_string(n.to_string()) {
+                    Ok(raw) => raw.serialize(s),
+                    Err(_) => s.serialize_str(&n.to_string()),
+                },
             },
         }
     }
