@@ -1,6 +1,7 @@
 //! Properties over random well-typed rule sets and contexts: channels that honor an offer
-//! agree, decisions repeat exactly, the fast path and the explained path agree, formatting
-//! round-trips, three-valued logic keeps its laws, and money arithmetic is exact.
+//! agree, decisions repeat exactly, the fast path and the explained path agree, what a
+//! decision writes is what it builds, formatting round-trips, three-valued logic keeps its
+//! laws, and money arithmetic is exact.
 
 use proptest::prelude::*;
 
@@ -250,6 +251,29 @@ proptest! {
             rules.statuses(&ctx, channel, at, &mut scratch, &mut fast);
             let explained: Vec<_> = rules.decide(&ctx, channel, at, None).offers.iter().map(|o| o.status).collect();
             prop_assert_eq!(&fast, &explained);
+        }
+    }
+
+    /// A residual is written into JSON as it is walked; it must read as the residual built
+    /// as data, and each clause's words must be its JSON string.
+    #[test]
+    fn what_is_written_is_what_is_built(rules in rule_set(), doc in context(), at in prop::sample::select(INSTANTS.to_vec())) {
+        let rules = load(&rules);
+        let ctx = ctx(&rules, &doc);
+        let at = honor::parse_instant(at).unwrap();
+        for channel in 0..rules.channels().len() {
+            for offer in rules.decide(&ctx, channel, at, None).offers {
+                for need in offer.needs() {
+                    if let honor::Need::When { residual, .. } = need {
+                        prop_assert_eq!(serde_json::to_value(&residual).unwrap(), serde_json::to_value(residual.tree()).unwrap());
+                    }
+                }
+                for clause in &offer.clauses {
+                    let words = clause.detail.to_string();
+                    prop_assert_eq!(serde_json::to_value(&clause.detail).unwrap(), serde_json::Value::String(words.clone()));
+                    prop_assert!(clause.detail == words.as_str());
+                }
+            }
         }
     }
 

@@ -380,3 +380,34 @@ fn a_start_in_a_dst_gap_says_the_clocks_skip_it() {
         "{text}"
     );
 }
+
+/// A condition of more than 32 parts keeps no values from its evaluation and evaluates a part
+/// again when its explanation asks: the words and the residual are the same as for a short
+/// one.
+#[test]
+fn a_condition_of_many_parts_is_explained_in_full() {
+    let parts: Vec<String> = (1..=40).map(|n| format!("c.x == {n}")).collect();
+    let r = rules(&format!(
+        "context {{ c.x number }}\noffer many {{ title \"M\" when {} }}",
+        parts.join(" or ")
+    ));
+    let d = decide(&r, r#"{"c": {"x": 0}}"#, AT);
+    let o = &d.offers[0];
+    assert_eq!(o.status, Status::Ineligible);
+    let expected: Vec<String> = (1..=40)
+        .map(|n| format!("c.x is 0, needs == {n}"))
+        .collect();
+    assert_eq!(o.clauses[0].detail, expected.join("; or ").as_str());
+    let needs = serde_json::to_value(o.needs().collect::<Vec<_>>()).unwrap();
+    let any = needs[0]["residual"]["any"]
+        .as_array()
+        .expect("one of the forty");
+    assert_eq!(any.len(), 40);
+    assert_eq!(any[39]["test"], "c.x == 40");
+    assert_eq!(any[39]["now"]["c.x"], 0);
+    // one part holds: the offer is eligible and needs nothing
+    let d = decide(&r, r#"{"c": {"x": 33}}"#, AT);
+    assert_eq!(d.offers[0].status, Status::Eligible);
+    assert_eq!(d.offers[0].clauses[0].detail, "c.x is 33, needs == 33");
+    assert!(d.offers[0].needs().next().is_none());
+}
