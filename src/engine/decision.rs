@@ -13,7 +13,7 @@ use crate::engine::evaluate::outcome::{
     self, Found, Window, benefit_currency, eligibility, fee_currency,
 };
 use crate::engine::evaluate::residual::Residual;
-use crate::engine::evaluate::{Env, Scratch, Tests, Tri, WhenFound, answer_all};
+use crate::engine::evaluate::{Env, Scratch, Tests, WhenFound, answer_all};
 use crate::engine::quote::{Quote, Taker, quote};
 use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
@@ -21,7 +21,7 @@ use crate::language::check::ClauseRef;
 use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
 use crate::value::money::{Currency, Money};
 use crate::value::time::{format_instant, local_datetime};
-use crate::value::{Value, write_quoted};
+use crate::value::{Value, Words, write_quoted};
 
 pub use crate::engine::evaluate::outcome::{Outcome, Status};
 
@@ -42,28 +42,7 @@ pub struct ClauseResult<'a> {
 impl ClauseResult<'_> {
     /// What the clause found, as the status is decided from it.
     pub(crate) fn found(&self) -> Found {
-        match self.detail.0 {
-            Said::Window { at, .. } => Found::Window(at),
-            Said::Code { presented, .. } => Found::Code(presented),
-            Said::Proof { seen, .. } => Found::Proof(seen),
-            Said::Limit { used, limit } => Found::Limit { used, limit },
-            Said::Budget { used, budget } => Found::Budget { used, budget },
-            Said::When(_) => Found::When(match self.result {
-                Outcome::Pass => Tri::True,
-                Outcome::Fail => Tri::False,
-                Outcome::Unknown => Tri::Unknown,
-            }),
-            Said::BenefitCurrency {
-                benefit,
-                price,
-                cap,
-            } => Found::BenefitCurrency {
-                benefit,
-                price,
-                cap,
-            },
-            Said::FeeCurrency { fee, price, .. } => Found::FeeCurrency { fee, price },
-        }
+        self.detail.0.found()
     }
 }
 
@@ -111,6 +90,30 @@ pub(crate) enum Said<'a> {
         fee: Currency,
         price: Currency,
     },
+}
+
+impl Said<'_> {
+    /// The facts the clause's outcome is decided from (`outcome.rs`).
+    fn found(&self) -> Found {
+        match *self {
+            Said::Window { at, .. } => Found::Window(at),
+            Said::Code { presented, .. } => Found::Code(presented),
+            Said::Proof { seen, .. } => Found::Proof(seen),
+            Said::Limit { used, limit } => Found::Limit { used, limit },
+            Said::Budget { used, budget } => Found::Budget { used, budget },
+            Said::When(when) => Found::When(when.value),
+            Said::BenefitCurrency {
+                benefit,
+                price,
+                cap,
+            } => Found::BenefitCurrency {
+                benefit,
+                price,
+                cap,
+            },
+            Said::FeeCurrency { fee, price, .. } => Found::FeeCurrency { fee, price },
+        }
+    }
 }
 
 impl fmt::Display for Detail<'_> {
@@ -296,7 +299,7 @@ impl Serialize for OfferDecision<'_> {
         o.serialize_field("needs", &Needs(self))?;
         o.serialize_field("final", &self.is_final)?;
         o.serialize_field("eligible_from", &self.eligible_from.map(format_instant))?;
-        o.serialize_field("price", &self.price.as_ref().map(AsText))?;
+        o.serialize_field("price", &self.price.as_ref().map(Words))?;
         o.serialize_field("note", &self.note)?;
         if let Some(eligibility) = &self.eligibility {
             o.serialize_field("eligibility", eligibility)?;
@@ -308,7 +311,7 @@ impl Serialize for OfferDecision<'_> {
             o.serialize_field("honored_on", honored_on)?;
         }
         if let Some(fee) = &self.fee {
-            o.serialize_field("fee", &AsText(fee))?;
+            o.serialize_field("fee", &Words(fee))?;
         }
         o.end()
     }
@@ -320,15 +323,6 @@ struct Needs<'d, 'a>(&'d OfferDecision<'a>);
 impl Serialize for Needs<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.0.needs())
-    }
-}
-
-/// A value written as a JSON string in its words (money as `"117.00 USD"`).
-struct AsText<T>(T);
-
-impl<T: fmt::Display> Serialize for AsText<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
     }
 }
 
@@ -637,40 +631,34 @@ impl RuleSet {
                     .any(|c| matches!(c, Value::Text(t) if normalize_code(t) == wanted))
             })
         };
-        let (clause, label, found, said) = match item {
+        let (clause, label, said) = match item {
             ClauseRef::Valid => {
-                let w = Window::at(compiled, env.at.timestamp_micros());
+                let at = Window::at(compiled, env.at.timestamp_micros());
                 let words = &self.windows[offer];
-                let words = match w {
+                let words = match at {
                     Window::Before => &words.before,
                     Window::Inside => &words.inside,
                     Window::After => &words.after,
                 };
-                let said = Said::Window {
-                    at: w,
-                    words,
-                    start: compiled.start,
-                };
-                ("valid", None, Found::Window(w), said)
+                let start = compiled.start;
+                ("valid", None, Said::Window { at, words, start })
             }
             ClauseRef::Code => {
-                let presented = holds(CODES, compiled.code.as_deref().unwrap_or(""));
                 let said = Said::Code {
                     written: model.code.as_ref().map_or("", |c| c.value.as_str()),
-                    presented,
+                    presented: holds(CODES, compiled.code.as_deref().unwrap_or("")),
                     codes: ctx.get(CODES),
                 };
-                ("code", None, Found::Code(presented), said)
+                ("code", None, said)
             }
             ClauseRef::Proof(i) => {
-                let seen = holds(PROOFS, &compiled.proofs[i]);
                 let written = model.proofs[i].value.as_str();
                 let said = Said::Proof {
                     written,
-                    seen,
+                    seen: holds(PROOFS, &compiled.proofs[i]),
                     proofs: ctx.get(PROOFS),
                 };
-                ("proof", Some(written), Found::Proof(seen), said)
+                ("proof", Some(written), said)
             }
             ClauseRef::Limit => {
                 let used = list(REDEEMED).map(|ids| {
@@ -679,46 +667,41 @@ impl RuleSet {
                         .count()
                 });
                 let limit = compiled.limit.unwrap_or(0);
-                let found = Found::Limit { used, limit };
-                ("limit", None, found, Said::Limit { used, limit })
+                ("limit", None, Said::Limit { used, limit })
             }
             ClauseRef::Budget => {
                 let (used, budget) = (ctx.budget_use(&model.id), compiled.budget.unwrap_or(0));
-                let found = Found::Budget { used, budget };
-                ("budget", None, found, Said::Budget { used, budget })
+                ("budget", None, Said::Budget { used, budget })
             }
             ClauseRef::When(i) => {
-                let cond = &compiled.whens[i];
                 let tests = answers.map(|answers| Tests {
                     leaves: &self.fast.leaves[offer][i],
                     answers,
                 });
-                let (value, when) = WhenFound::evaluate(cond, tests, ctx, *env, &self.model.schema);
-                let label = model.whens[i].label.as_deref();
-                ("when", label, Found::When(value), Said::When(when))
+                let schema = &self.model.schema;
+                let when = WhenFound::evaluate(&compiled.whens[i], tests, ctx, *env, schema);
+                ("when", model.whens[i].label.as_deref(), Said::When(when))
             }
-            ClauseRef::Benefit => {
-                let found = benefit_currency(compiled, list_price)?;
-                let Found::BenefitCurrency {
+            ClauseRef::Benefit => match benefit_currency(compiled, list_price)? {
+                Found::BenefitCurrency {
                     benefit,
                     price,
                     cap,
-                } = found
-                else {
-                    return None;
-                };
-                let said = Said::BenefitCurrency {
-                    benefit,
-                    price,
-                    cap,
-                };
-                ("benefit", None, found, said)
-            }
+                } => {
+                    let said = Said::BenefitCurrency {
+                        benefit,
+                        price,
+                        cap,
+                    };
+                    ("benefit", None, said)
+                }
+                _ => return None,
+            },
         };
         Some(ClauseResult {
             clause,
             label,
-            result: found.outcome(),
+            result: said.found().outcome(),
             detail: Detail(said),
         })
     }

@@ -109,11 +109,7 @@ impl serde::Serialize for ValueJson<'_> {
         use serde::ser::SerializeSeq;
         match self.0 {
             Value::Text(t) => s.serialize_str(t),
-            // the decimal's own digits, never through a binary float
-            Value::Number(n) => match serde_json::value::RawValue::from_string(n.to_string()) {
-                Ok(raw) => raw.serialize(s),
-                Err(_) => s.serialize_str(&n.to_string()),
-            },
+            Value::Number(n) => serialize_number(n, s),
             Value::Money(m) => s.collect_str(m),
             Value::Date(d) => s.collect_str(d),
             Value::DateTime(t) => s.serialize_str(&format_instant(*t)),
@@ -126,6 +122,29 @@ impl serde::Serialize for ValueJson<'_> {
                 seq.end()
             }
         }
+    }
+}
+
+/// A number as a JSON number with the decimal's own digits, never through a binary float;
+/// a whole number is written as the integer it is.
+pub fn serialize_number<S: serde::Serializer>(n: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    match n.to_i64() {
+        Some(whole) => s.serialize_i64(whole),
+        None => match serde_json::value::RawValue::from_string(n.to_string()) {
+            Ok(raw) => raw.serialize(s),
+            Err(_) => s.serialize_str(&n.to_string()),
+        },
+    }
+}
+
+/// Something written as a JSON string in its words (money as `"117.00 USD"`), straight into
+/// the output.
+pub struct Words<T>(pub T);
+
+impl<T: fmt::Display> serde::Serialize for Words<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
     }
 }
 

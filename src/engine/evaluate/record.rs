@@ -30,16 +30,15 @@ impl NodeValues {
         ctx: &Context,
         env: &Env,
     ) -> (Tri, NodeValues) {
-        let (mut bits, mut next) = (0u64, 0usize);
         let mut walk = Walk {
             ctx,
             env,
             tests,
-            bits: &mut bits,
-            next: &mut next,
+            bits: 0,
+            next: 0,
         };
         let value = walk.node(cond);
-        let values = NodeValues(if next <= PACKED { bits } else { NONE });
+        let values = NodeValues(if walk.next <= PACKED { walk.bits } else { NONE });
         #[cfg(debug_assertions)]
         if tests.is_some() {
             // the table's answers and the general evaluator agree on every node
@@ -68,6 +67,8 @@ impl NodeValues {
 #[derive(Clone, Copy, Debug)]
 pub struct WhenFound<'a> {
     pub cond: &'a Cond,
+    /// The condition's value.
+    pub value: Tri,
     pub values: NodeValues,
     pub ctx: &'a Context,
     pub env: Env,
@@ -82,16 +83,16 @@ impl<'a> WhenFound<'a> {
         ctx: &'a Context,
         env: Env,
         schema: &'a Schema,
-    ) -> (Tri, Self) {
+    ) -> Self {
         let (value, values) = NodeValues::record(cond, tests, ctx, &env);
-        let found = WhenFound {
+        WhenFound {
             cond,
+            value,
             values,
             ctx,
             env,
             schema,
-        };
-        (value, found)
+        }
     }
 
     /// The fields whose absence leaves the condition undecided (empty unless it is unknown).
@@ -138,20 +139,21 @@ pub struct Tests<'a> {
     pub answers: &'a [u8],
 }
 
-struct Walk<'a, 'w> {
+struct Walk<'a> {
     ctx: &'a Context,
     env: &'a Env,
     tests: Option<Tests<'a>>,
-    bits: &'w mut u64,
-    next: &'w mut usize,
+    /// The values recorded so far, and the index of the next node.
+    bits: u64,
+    next: usize,
 }
 
-impl Walk<'_, '_> {
+impl Walk<'_> {
     /// Every part is evaluated (no short cut), since an explanation shows the parts that
     /// decide.
     fn node(&mut self, cond: &Cond) -> Tri {
-        let index = *self.next;
-        *self.next += 1;
+        let index = self.next;
+        self.next += 1;
         let value = match cond {
             Cond::Not(inner) => !self.node(inner),
             Cond::And(parts) => parts.iter().fold(Tri::True, |acc, p| acc.and(self.node(p))),
@@ -164,7 +166,7 @@ impl Walk<'_, '_> {
                 Tri::Unknown => 1,
                 Tri::True => 2,
             };
-            *self.bits |= code << (2 * index);
+            self.bits |= code << (2 * index);
         }
         value
     }

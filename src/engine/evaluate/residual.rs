@@ -15,7 +15,7 @@ use crate::language::ast::CompareOp;
 use crate::language::check::Schema;
 use crate::value::number::Decimal;
 use crate::value::time::format_instant;
-use crate::value::{Value, write_quoted, write_separated};
+use crate::value::{Value, Words, serialize_number, write_quoted, write_separated};
 
 /// The part of a condition still to be satisfied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -603,7 +603,7 @@ impl Serialize for Json<'_, '_> {
                     negated: *negated,
                     schema: walk.schema,
                 };
-                map.serialize_entry("test", &Text(test))?;
+                map.serialize_entry("test", &Words(test))?;
                 let word = if *result == Tri::Unknown {
                     "unknown"
                 } else {
@@ -650,18 +650,18 @@ impl Serialize for NowJson<'_> {
                 let path = walk.schema.field(*slot).path.as_str();
                 match (self.cond, walk.ctx.get(*slot)) {
                     (Cond::Has(_), value) => map.serialize_entry(path, &value.is_some())?,
-                    (_, Some(value)) => map.serialize_entry(path, &ValueJson(value))?,
+                    (_, Some(value)) => map.serialize_entry(path, &value.json())?,
                     (_, None) => map.serialize_entry(path, &())?,
                 }
             }
             cond => {
                 for op in walk.readings(cond).into_iter().flatten() {
-                    let name = Text(OperandText {
+                    let name = Words(OperandText {
                         op,
                         schema: walk.schema,
                     });
                     match operand(op, walk.ctx, walk.env) {
-                        Ok(Val::Ref(v)) => map.serialize_entry(&name, &ValueJson(v))?,
+                        Ok(Val::Ref(v)) => map.serialize_entry(&name, &v.json())?,
                         Ok(Val::Num(n)) => map.serialize_entry(&name, &Shown::Number(n))?,
                         Ok(Val::Bool(b)) => map.serialize_entry(&name, &b)?,
                         Err(_) => map.serialize_entry(&name, &())?,
@@ -673,32 +673,6 @@ impl Serialize for NowJson<'_> {
     }
 }
 
-/// A context value as `Shown` writes it, without copying it first.
-struct ValueJson<'v>(&'v Value);
-
-impl Serialize for ValueJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Number(n) => Shown::Number(*n).serialize(s),
-            Value::Bool(b) => s.serialize_bool(*b),
-            Value::Text(t) => s.serialize_str(t),
-            Value::Money(m) => s.collect_str(m),
-            Value::Date(d) => s.collect_str(d),
-            Value::DateTime(t) => s.serialize_str(&format_instant(*t)),
-            Value::List(items) => s.collect_seq(items.iter().map(ValueJson)),
-        }
-    }
-}
-
-/// Something written in words, as a JSON string.
-struct Text<T>(T);
-
-impl<T: fmt::Display> Serialize for Text<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
-}
-
 /// Numbers are written exactly as the decimal prints, as JSON numbers.
 impl Serialize for Shown {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -707,14 +681,7 @@ impl Serialize for Shown {
             Shown::Bool(b) => s.serialize_bool(*b),
             Shown::Text(t) | Shown::Written(t) => s.serialize_str(t),
             Shown::List(items) => items.serialize(s),
-            // a whole number prints as the integer it is
-            Shown::Number(n) => match n.to_i64() {
-                Some(whole) => s.serialize_i64(whole),
-                None => match serde_json::value::RawValue::from_string(n.to_string()) {
-                    Ok(raw) => raw.serialize(s),
-                    Err(_) => s.serialize_str(&n.to_string()),
-                },
-            },
+            Shown::Number(n) => serialize_number(n, s),
         }
     }
 }
