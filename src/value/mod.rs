@@ -187,7 +187,8 @@ pub fn write_separated<W: fmt::Write, T>(
 pub fn write_quoted(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
     f.write_char('"')?;
     let mut rest = s;
-    while let Some(i) = rest.find(['"', '\\', '\n']) {
+    // the three are ASCII: a byte position is a character boundary
+    while let Some(i) = rest.bytes().position(|b| matches!(b, b'"' | b'\\' | b'\n')) {
         f.write_str(&rest[..i])?;
         f.write_str(match rest.as_bytes()[i] {
             b'"' => "\\\"",
