@@ -196,25 +196,32 @@ impl Walk<'_> {
         }
     }
 
-    /// The operands of a test that read the context, as `now` lists them: each text once.
-    fn readings<'c>(&self, cond: &'c Cond) -> [Option<&'c Operand>; 2] {
-        let reads = |op: &'c Operand| reads_context(op).then_some(op);
+    /// What a test reads from the context, as its `now` lists it: each field or operand that
+    /// reads the context (each text once), with its value now (`None`: missing).
+    fn now<'c>(&'c self, cond: &'c Cond) -> [Option<(Name<'c>, Option<Val<'c>>)>; 2] {
+        let schema = self.schema;
+        let path = |slot: &usize| Name::Path(schema.field(*slot).path.as_str());
+        let read = |op: &'c Operand| {
+            reads_context(op).then(|| {
+                (
+                    Name::Operand(op, schema),
+                    operand(op, self.ctx, self.env).ok(),
+                )
+            })
+        };
         match cond {
+            Cond::Field(slot) => [Some((path(slot), self.ctx.get(*slot).map(Val::Ref))), None],
+            Cond::Has(slot) => {
+                let present = self.ctx.get(*slot).is_some();
+                [Some((path(slot), Some(Val::Bool(present)))), None]
+            }
             Cond::Compare { lhs, rhs, .. } | Cond::In { lhs, rhs, .. } => {
-                let (l, r) = (reads(lhs), reads(rhs));
-                let text = |op| {
-                    OperandText {
-                        op,
-                        schema: self.schema,
-                    }
-                    .to_string()
-                };
-                match (l, r) {
-                    (Some(l), Some(r)) if text(l) == text(r) => [Some(l), None],
-                    _ => [l, r],
+                match (read(lhs), read(rhs)) {
+                    (Some(l), Some(r)) if l.0.to_string() == r.0.to_string() => [Some(l), None],
+                    (l, r) => [l, r],
                 }
             }
-            Cond::InTextSet { lhs, .. } => [reads(lhs), None],
+            Cond::InTextSet { lhs, .. } => [read(lhs), None],
             _ => [None, None],
         }
     }
@@ -232,31 +239,9 @@ impl Walk<'_> {
             now: Vec::new(),
             gap: None,
         };
-        match cond {
-            Cond::Field(slot) => {
-                let path = self.schema.field(*slot).path.clone();
-                let value = self.ctx.get(*slot).map_or(Shown::Missing, Shown::value);
-                leaf.now.push((path, value));
-            }
-            Cond::Has(slot) => {
-                let path = self.schema.field(*slot).path.clone();
-                let present = self.ctx.get(*slot).is_some();
-                leaf.now.push((path, Shown::Bool(present)));
-            }
-            _ => {
-                for op in self.readings(cond).into_iter().flatten() {
-                    let name = OperandText {
-                        op,
-                        schema: self.schema,
-                    }
-                    .to_string();
-                    let value = match operand(op, self.ctx, self.env) {
-                        Ok(v) => Shown::of(v),
-                        Err(_) => Shown::Missing,
-                    };
-                    leaf.now.push((name, value));
-                }
-            }
+        for (name, value) in self.now(cond).into_iter().flatten() {
+            leaf.now
+                .push((name.to_string(), value.map_or(Shown::Missing, Shown::of)));
         }
         leaf.gap = self.gap_of(cond, negated, result);
         leaf
@@ -643,33 +628,32 @@ struct NowJson<'w> {
 
 impl Serialize for NowJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let walk = self.walk;
         let mut map = s.serialize_map(None)?;
-        match self.cond {
-            Cond::Field(slot) | Cond::Has(slot) => {
-                let path = walk.schema.field(*slot).path.as_str();
-                match (self.cond, walk.ctx.get(*slot)) {
-                    (Cond::Has(_), value) => map.serialize_entry(path, &value.is_some())?,
-                    (_, Some(value)) => map.serialize_entry(path, &value.json())?,
-                    (_, None) => map.serialize_entry(path, &())?,
-                }
-            }
-            cond => {
-                for op in walk.readings(cond).into_iter().flatten() {
-                    let name = Words(OperandText {
-                        op,
-                        schema: walk.schema,
-                    });
-                    match operand(op, walk.ctx, walk.env) {
-                        Ok(Val::Ref(v)) => map.serialize_entry(&name, &v.json())?,
-                        Ok(Val::Num(n)) => map.serialize_entry(&name, &Shown::Number(n))?,
-                        Ok(Val::Bool(b)) => map.serialize_entry(&name, &b)?,
-                        Err(_) => map.serialize_entry(&name, &())?,
-                    }
-                }
+        for (name, value) in self.walk.now(self.cond).into_iter().flatten() {
+            let name = Words(name);
+            match value {
+                Some(Val::Ref(v)) => map.serialize_entry(&name, &v.json())?,
+                Some(Val::Num(n)) => map.serialize_entry(&name, &Shown::Number(n))?,
+                Some(Val::Bool(b)) => map.serialize_entry(&name, &b)?,
+                None => map.serialize_entry(&name, &())?,
             }
         }
         map.end()
+    }
+}
+
+/// How an entry of `now` is written: a field's path, or an operand as `honor fmt` prints it.
+enum Name<'c> {
+    Path(&'c str),
+    Operand(&'c Operand, &'c Schema),
+}
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match *self {
+            Name::Path(path) => f.write_str(path),
+            Name::Operand(op, schema) => OperandText { op, schema }.fmt(f),
+        }
     }
 }
 
