@@ -754,13 +754,13 @@ impl RuleSet {
         let mut statuses = Vec::with_capacity(self.offers.len());
         for (i, (model, compiled)) in self.model.offers.iter().zip(&self.offers).enumerate() {
             let mut clauses = clauses_of(i);
-            if let Some(Found::FeeCurrency { fee, price }) =
+            if let Some(found @ Found::FeeCurrency { fee, price }) =
                 fee_currency(compiled, channel, list_price)
             {
                 clauses.push(ClauseResult {
                     clause: "fee",
                     label: None,
-                    result: Outcome::Fail,
+                    result: found.outcome(),
                     detail: Detail(Said::FeeCurrency {
                         channel: channel_name,
                         fee,
