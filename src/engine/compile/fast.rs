@@ -438,35 +438,42 @@ impl Builder<'_> {
                     Formula::Or(parts)
                 }
             }
-            // `x not in y` is `not (x in y)`: one test shared with `x in y`.
+            leaf => {
+                let (test, flip) = self.leaf_test(leaf);
+                literal(literals, test, negated != flip)
+            }
+        }
+    }
+
+    /// The test a leaf reads, and whether the leaf is its negation: `x not in y` is
+    /// `not (x in y)`, one test shared with `x in y`.
+    fn leaf_test(&mut self, leaf: &Cond) -> (u32, bool) {
+        match leaf {
             Cond::In {
                 negated: true,
                 lhs,
                 rhs,
             } => {
-                let test = self.test(&Cond::In {
+                let positive = Cond::In {
                     negated: false,
                     lhs: lhs.clone(),
                     rhs: rhs.clone(),
-                });
-                literal(literals, test, !negated)
+                };
+                (self.test(&positive), true)
             }
             Cond::InTextSet {
                 negated: true,
                 lhs,
                 set,
             } => {
-                let test = self.test(&Cond::InTextSet {
+                let positive = Cond::InTextSet {
                     negated: false,
                     lhs: lhs.clone(),
                     set: set.clone(),
-                });
-                literal(literals, test, !negated)
+                };
+                (self.test(&positive), true)
             }
-            leaf => {
-                let test = self.test(leaf);
-                literal(literals, test, negated)
-            }
+            leaf => (self.test(leaf), false),
         }
     }
 
@@ -485,33 +492,9 @@ impl Builder<'_> {
                 }
             }
             Cond::Const(_) => out.push(NO_TEST),
-            Cond::In {
-                negated: true,
-                lhs,
-                rhs,
-            } => {
-                let test = self.test(&Cond::In {
-                    negated: false,
-                    lhs: lhs.clone(),
-                    rhs: rhs.clone(),
-                });
-                out.push(2 * test + 1);
-            }
-            Cond::InTextSet {
-                negated: true,
-                lhs,
-                set,
-            } => {
-                let test = self.test(&Cond::InTextSet {
-                    negated: false,
-                    lhs: lhs.clone(),
-                    set: set.clone(),
-                });
-                out.push(2 * test + 1);
-            }
-            test => {
-                let test = self.test(test);
-                out.push(2 * test);
+            leaf => {
+                let (test, flip) = self.leaf_test(leaf);
+                out.push(2 * test + flip as u32);
             }
         }
     }
