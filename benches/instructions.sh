@@ -1,5 +1,6 @@
 #!/bin/sh
-# Instructions per (customer, offer) pair on the shared workload, for both paths (and the explained one written as JSON), counted by
+# Instructions per (customer, offer) pair on the shared workload, for both paths and for the
+# explained one written as JSON, counted by
 # callgrind over `customer_loop` of benches/decide_once.rs (so loading the rules and parsing
 # the records are not counted; turning each record into a context is).
 # Usage: benches/instructions.sh [customers for decide-only] [customers for decide+explain and JSON]
