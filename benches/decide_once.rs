@@ -50,17 +50,9 @@ fn customer_loop(
             if rules.refill_context(&mut ctx, doc).is_err() {
                 continue;
             }
-            let d = rules.decide(&ctx, channel, at, None);
-            eligible += d
-                .offers
-                .iter()
-                .filter(|o| o.status == Status::Eligible)
-                .count();
-            if path == Path::Json {
-                json.clear();
-                serde_json::to_writer(&mut json, &d).expect("a decision is JSON");
-                black_box(&json);
-            }
+            let out = (path == Path::Json).then_some(&mut json);
+            eligible += workload::decide_explained(rules, &ctx, channel, at, out);
+            black_box(&json);
         }
     } else {
         let mut scratch = Scratch::default();

@@ -89,12 +89,7 @@ fn bench(c: &mut Criterion) {
             let mut eligible = 0usize;
             for doc in &docs {
                 rules.refill_context(&mut ctx, doc).unwrap();
-                let d = rules.decide(&ctx, channel, at, None);
-                eligible += d
-                    .offers
-                    .iter()
-                    .filter(|o| o.status == Status::Eligible)
-                    .count();
+                eligible += workload::decide_explained(&rules, &ctx, channel, at, None);
             }
             assert_eq!(eligible, workload::ELIGIBLE_PAIRS);
         })
@@ -103,14 +98,13 @@ fn bench(c: &mut Criterion) {
         let mut json = Vec::new();
         let mut ctx = Context::default();
         b.iter(|| {
-            let mut bytes = 0usize;
+            let (mut eligible, mut bytes) = (0usize, 0usize);
             for doc in &docs {
                 rules.refill_context(&mut ctx, doc).unwrap();
-                let d = rules.decide(&ctx, channel, at, None);
-                json.clear();
-                serde_json::to_writer(&mut json, &d).unwrap();
+                eligible += workload::decide_explained(&rules, &ctx, channel, at, Some(&mut json));
                 bytes += json.len();
             }
+            assert_eq!(eligible, workload::ELIGIBLE_PAIRS);
             bytes
         })
     });

@@ -151,34 +151,14 @@ fn devices_pipes_and_folders_are_refused_not_read() {
     assert_eq!(code, 2);
     assert!(stderr.contains("it is a folder, not a file"), "{stderr}");
     // the sample of a review, a tokens file and decision records that are devices
-    let (code, _, stderr) = honor_in(
-        &dir,
-        &[
-            "--rules",
-            "rules",
-            "diff",
-            "--base",
-            "rules",
-            "--contexts",
-            "/dev/zero",
-        ],
-    );
-    assert_eq!(code, 2);
-    assert!(stderr.contains("not a regular file"), "{stderr}");
-    let (code, _, stderr) = honor_in(
-        &dir,
-        &[
-            "--rules",
-            "rules",
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--tokens",
-            "/dev/zero",
-        ],
-    );
-    assert_eq!(code, 2);
-    assert!(stderr.contains("not a regular file"), "{stderr}");
+    let diff = "--rules rules diff --base rules --contexts /dev/zero";
+    let serve = "--rules rules serve --listen 127.0.0.1:0 --tokens /dev/zero";
+    for args in [diff, serve] {
+        let args: Vec<&str> = args.split(' ').collect();
+        let (code, _, stderr) = honor_in(&dir, &args);
+        assert_eq!(code, 2, "{args:?}");
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
     std::fs::create_dir_all(dir.join("records")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", dir.join("records/decisions-2026-12-01.jsonl"))
         .unwrap();

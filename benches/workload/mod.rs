@@ -14,6 +14,27 @@ pub const INSTANT: &str = "2026-06-15T12:00:00Z";
 pub const ELIGIBLE_PAIRS: usize = 349_876;
 pub const WEIGHTED: u64 = 163_126_351_575;
 
+/// One customer decided on `channel` with every explanation, as `RuleSet::decide` gives it;
+/// with `json`, the decision is also written there as the service answers (compact JSON).
+/// Returns how many offers are eligible, for the workload's checksum.
+pub fn decide_explained(
+    rules: &honor::RuleSet,
+    ctx: &honor::Context,
+    channel: usize,
+    at: chrono::DateTime<chrono::Utc>,
+    json: Option<&mut Vec<u8>>,
+) -> usize {
+    let d = rules.decide(ctx, channel, at, None);
+    if let Some(json) = json {
+        json.clear();
+        serde_json::to_writer(&mut *json, &d).expect("a decision is JSON");
+    }
+    d.offers
+        .iter()
+        .filter(|o| o.status == honor::Status::Eligible)
+        .count()
+}
+
 /// The folder holding `offers.json` and `customers.jsonl`: `HONOR_BENCH_DATA`, or
 /// `target/bench-workload`, written there by the generator when missing.
 pub fn folder() -> PathBuf {

@@ -19,7 +19,7 @@ use crate::engine::ruleset::RuleSet;
 use crate::input::context::Context;
 use crate::language::check::ClauseRef;
 use crate::language::check::schema::{CODES, PRICE, PROOFS, REDEEMED};
-use crate::value::money::{Currency, Money};
+use crate::value::money::Money;
 use crate::value::time::{format_instant, local_datetime};
 use crate::value::{Value, Words, write_quoted};
 
@@ -39,128 +39,86 @@ pub struct ClauseResult<'a> {
     pub detail: Detail<'a>,
 }
 
-impl ClauseResult<'_> {
-    /// What the clause found, as the status is decided from it.
-    pub(crate) fn found(&self) -> Found {
-        self.detail.0.found()
-    }
-}
-
 /// What a clause found and the values it read, as data; it becomes words (`Display`, and a
 /// JSON string) only when shown: `customer.tier is "gold", needs one of "gold", "platinum"`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Detail<'a>(pub(crate) Said<'a>);
+pub struct Detail<'a> {
+    /// The facts the clause's outcome is decided from (`outcome.rs`).
+    pub(crate) found: Found,
+    /// What its words need besides.
+    pub(crate) read: Read<'a>,
+}
 
-/// The data behind each kind of [`Detail`].
+/// What a clause's words need besides its facts.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Said<'a> {
-    /// Where the instant stands against the window, the window's words for it, and the
-    /// window's first instant.
+pub(crate) enum Read<'a> {
+    /// The window's words for where the instant stands, and the window's first instant.
     Window {
-        at: Window,
         words: &'a str,
         start: Option<DateTime<Utc>>,
     },
-    Code {
+    /// A code or proof as the rule file writes it, and the customer's list of them.
+    Listed {
         written: &'a str,
-        presented: Option<bool>,
-        codes: Option<&'a Value>,
-    },
-    Proof {
-        written: &'a str,
-        seen: Option<bool>,
-        proofs: Option<&'a Value>,
-    },
-    Limit {
-        used: Option<usize>,
-        limit: usize,
-    },
-    Budget {
-        used: Option<u64>,
-        budget: u64,
+        list: Option<&'a Value>,
     },
     When(WhenFound<'a>),
-    BenefitCurrency {
-        benefit: Currency,
-        price: Currency,
-        cap: bool,
-    },
-    FeeCurrency {
+    /// The channel whose fee is in another currency.
+    Fee {
         channel: &'a str,
-        fee: Currency,
-        price: Currency,
     },
+    /// The facts say it all (limit, budget, the benefit's currency).
+    Nothing,
 }
 
-impl Said<'_> {
-    /// The facts the clause's outcome is decided from (`outcome.rs`).
-    fn found(&self) -> Found {
-        match *self {
-            Said::Window { at, .. } => Found::Window(at),
-            Said::Code { presented, .. } => Found::Code(presented),
-            Said::Proof { seen, .. } => Found::Proof(seen),
-            Said::Limit { used, limit } => Found::Limit { used, limit },
-            Said::Budget { used, budget } => Found::Budget { used, budget },
-            Said::When(when) => Found::When(when.value),
-            Said::BenefitCurrency {
-                benefit,
-                price,
-                cap,
-            } => Found::BenefitCurrency {
-                benefit,
-                price,
-                cap,
-            },
-            Said::FeeCurrency { fee, price, .. } => Found::FeeCurrency { fee, price },
-        }
-    }
+/// How the words of a code and of a proof differ.
+struct Listing {
+    name: &'static str,
+    held: &'static str,
+    none: &'static str,
+    some: &'static str,
+    unknown: &'static str,
 }
+
+const CODE: Listing = Listing {
+    name: "code",
+    held: "presented",
+    none: "the customer has no codes",
+    some: "the customer has",
+    unknown: "the customer's codes are not known",
+};
+
+const PROOF: Listing = Listing {
+    name: "proof",
+    held: "seen",
+    none: "no proof has been seen",
+    some: "the proofs seen are",
+    unknown: "the customer's proofs have not been checked",
+};
 
 impl fmt::Display for Detail<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match self.0 {
-            Said::Window { words, .. } => f.write_str(words),
-            Said::Code {
-                written,
-                presented,
-                codes,
-            } => {
-                let written = Quoted(written);
-                match (presented, codes) {
-                    (Some(true), _) => write!(f, "code {written} presented"),
-                    (Some(false), Some(Value::List(codes))) if codes.is_empty() => {
-                        write!(f, "needs code {written}; the customer has no codes")
+        match (self.found, self.read) {
+            (Found::Window(_), Read::Window { words, .. }) => f.write_str(words),
+            (Found::Code(held) | Found::Proof(held), Read::Listed { written, list }) => {
+                let words = if matches!(self.found, Found::Code(_)) {
+                    &CODE
+                } else {
+                    &PROOF
+                };
+                let (name, written) = (words.name, Quoted(written));
+                match (held, list) {
+                    (Some(true), _) => write!(f, "{name} {written} {}", words.held),
+                    (Some(false), Some(Value::List(items))) if items.is_empty() => {
+                        write!(f, "needs {name} {written}; {}", words.none)
                     }
-                    (Some(false), Some(codes)) => {
-                        write!(f, "needs code {written}; the customer has {codes}")
+                    (Some(false), Some(list)) => {
+                        write!(f, "needs {name} {written}; {} {list}", words.some)
                     }
-                    _ => write!(
-                        f,
-                        "needs code {written}; the customer's codes are not known"
-                    ),
+                    _ => write!(f, "needs {name} {written}; {}", words.unknown),
                 }
             }
-            Said::Proof {
-                written,
-                seen,
-                proofs,
-            } => {
-                let written = Quoted(written);
-                match (seen, proofs) {
-                    (Some(true), _) => write!(f, "proof {written} seen"),
-                    (Some(false), Some(Value::List(proofs))) if proofs.is_empty() => {
-                        write!(f, "needs proof {written}; no proof has been seen")
-                    }
-                    (Some(false), Some(proofs)) => {
-                        write!(f, "needs proof {written}; the proofs seen are {proofs}")
-                    }
-                    _ => write!(
-                        f,
-                        "needs proof {written}; the customer's proofs have not been checked"
-                    ),
-                }
-            }
-            Said::Limit { used, limit } => match used {
+            (Found::Limit { used, limit }, _) => match used {
                 Some(used) if used < limit => write!(f, "redeemed {used} of {limit} allowed"),
                 Some(used) => write!(
                     f,
@@ -171,7 +129,7 @@ impl fmt::Display for Detail<'_> {
                     "limit {limit} per customer; the customer's past redemptions are not known"
                 ),
             },
-            Said::Budget { used, budget } => match used {
+            (Found::Budget { used, budget }, _) => match used {
                 Some(used) if used < budget => write!(f, "{} of {budget} left", budget - used),
                 Some(_) => write!(f, "0 of {budget} left: the budget is used up"),
                 None => write!(
@@ -179,28 +137,29 @@ impl fmt::Display for Detail<'_> {
                     "budget {budget} redemptions; no ledger is attached to count them"
                 ),
             },
-            Said::When(found) => found.fmt(f),
-            Said::BenefitCurrency {
-                benefit,
-                price,
-                cap,
-            } => write!(
+            (Found::When(_), Read::When(when)) => when.fmt(f),
+            (
+                Found::BenefitCurrency {
+                    benefit,
+                    price,
+                    cap,
+                },
+                _,
+            ) => write!(
                 f,
                 "the {} is in {}, the price in {}",
                 if cap { "cap" } else { "benefit" },
                 benefit.code(),
                 price.code()
             ),
-            Said::FeeCurrency {
-                channel,
-                fee,
-                price,
-            } => write!(
+            (Found::FeeCurrency { fee, price }, Read::Fee { channel }) => write!(
                 f,
                 "the fee on {channel} is in {}, the price in {}",
                 fee.code(),
                 price.code()
             ),
+            // `RuleSet::clause` pairs each kind of fact with what its words read
+            _ => Ok(()),
         }
     }
 }
@@ -347,8 +306,8 @@ impl<'a> OfferDecision<'a> {
         }
         self.clauses
             .iter()
-            .filter(|c| c.found().is_final())
-            .map(|c| match c.found() {
+            .filter(|c| c.detail.found.is_final())
+            .map(|c| match c.detail.found {
                 Found::Window(_) => format!("the offer {}", c.detail),
                 Found::Limit { limit, .. } => format!(
                     "the customer has had it {limit} time{}, as often as it allows",
@@ -631,7 +590,7 @@ impl RuleSet {
                     .any(|c| matches!(c, Value::Text(t) if normalize_code(t) == wanted))
             })
         };
-        let (clause, label, said) = match item {
+        let (clause, label, found, read) = match item {
             ClauseRef::Valid => {
                 let at = Window::at(compiled, env.at.timestamp_micros());
                 let words = &self.windows[offer];
@@ -641,24 +600,29 @@ impl RuleSet {
                     Window::After => &words.after,
                 };
                 let start = compiled.start;
-                ("valid", None, Said::Window { at, words, start })
+                (
+                    "valid",
+                    None,
+                    Found::Window(at),
+                    Read::Window { words, start },
+                )
             }
             ClauseRef::Code => {
-                let said = Said::Code {
+                let presented = holds(CODES, compiled.code.as_deref().unwrap_or(""));
+                let read = Read::Listed {
                     written: model.code.as_ref().map_or("", |c| c.value.as_str()),
-                    presented: holds(CODES, compiled.code.as_deref().unwrap_or("")),
-                    codes: ctx.get(CODES),
+                    list: ctx.get(CODES),
                 };
-                ("code", None, said)
+                ("code", None, Found::Code(presented), read)
             }
             ClauseRef::Proof(i) => {
                 let written = model.proofs[i].value.as_str();
-                let said = Said::Proof {
+                let seen = holds(PROOFS, &compiled.proofs[i]);
+                let read = Read::Listed {
                     written,
-                    seen: holds(PROOFS, &compiled.proofs[i]),
-                    proofs: ctx.get(PROOFS),
+                    list: ctx.get(PROOFS),
                 };
-                ("proof", Some(written), said)
+                ("proof", Some(written), Found::Proof(seen), read)
             }
             ClauseRef::Limit => {
                 let used = list(REDEEMED).map(|ids| {
@@ -667,11 +631,16 @@ impl RuleSet {
                         .count()
                 });
                 let limit = compiled.limit.unwrap_or(0);
-                ("limit", None, Said::Limit { used, limit })
+                ("limit", None, Found::Limit { used, limit }, Read::Nothing)
             }
             ClauseRef::Budget => {
                 let (used, budget) = (ctx.budget_use(&model.id), compiled.budget.unwrap_or(0));
-                ("budget", None, Said::Budget { used, budget })
+                (
+                    "budget",
+                    None,
+                    Found::Budget { used, budget },
+                    Read::Nothing,
+                )
             }
             ClauseRef::When(i) => {
                 let tests = answers.map(|answers| Tests {
@@ -679,30 +648,21 @@ impl RuleSet {
                     answers,
                 });
                 let schema = &self.model.schema;
-                let when = WhenFound::evaluate(&compiled.whens[i], tests, ctx, *env, schema);
-                ("when", model.whens[i].label.as_deref(), Said::When(when))
+                let (value, when) =
+                    WhenFound::evaluate(&compiled.whens[i], tests, ctx, *env, schema);
+                let label = model.whens[i].label.as_deref();
+                ("when", label, Found::When(value), Read::When(when))
             }
-            ClauseRef::Benefit => match benefit_currency(compiled, list_price)? {
-                Found::BenefitCurrency {
-                    benefit,
-                    price,
-                    cap,
-                } => {
-                    let said = Said::BenefitCurrency {
-                        benefit,
-                        price,
-                        cap,
-                    };
-                    ("benefit", None, said)
-                }
-                _ => return None,
-            },
+            ClauseRef::Benefit => {
+                let found = benefit_currency(compiled, list_price)?;
+                ("benefit", None, found, Read::Nothing)
+            }
         };
         Some(ClauseResult {
             clause,
             label,
-            result: said.found().outcome(),
-            detail: Detail(said),
+            result: found.outcome(),
+            detail: Detail { found, read },
         })
     }
 
@@ -725,12 +685,12 @@ impl RuleSet {
         let path = |slot| self.model.schema.field(slot).path.as_str();
         let mut missing = Vec::new();
         for c in clauses.iter().filter(|c| c.result == Outcome::Unknown) {
-            match c.detail.0 {
-                Said::Code { .. } => missing.push(path(CODES)),
-                Said::Proof { .. } => missing.push(path(PROOFS)),
-                Said::Limit { .. } => missing.push(path(REDEEMED)),
-                Said::Budget { .. } => missing.push("ledger"),
-                Said::When(when) => missing.extend(when.missing().into_iter().map(path)),
+            match (c.detail.found, c.detail.read) {
+                (Found::Code(_), _) => missing.push(path(CODES)),
+                (Found::Proof(_), _) => missing.push(path(PROOFS)),
+                (Found::Limit { .. }, _) => missing.push(path(REDEEMED)),
+                (Found::Budget { .. }, _) => missing.push("ledger"),
+                (_, Read::When(when)) => missing.extend(when.missing().into_iter().map(path)),
                 _ => {}
             }
         }
@@ -754,18 +714,15 @@ impl RuleSet {
         let mut statuses = Vec::with_capacity(self.offers.len());
         for (i, (model, compiled)) in self.model.offers.iter().zip(&self.offers).enumerate() {
             let mut clauses = clauses_of(i);
-            if let Some(found @ Found::FeeCurrency { fee, price }) =
-                fee_currency(compiled, channel, list_price)
-            {
+            if let Some(found) = fee_currency(compiled, channel, list_price) {
+                let read = Read::Fee {
+                    channel: channel_name,
+                };
                 clauses.push(ClauseResult {
                     clause: "fee",
                     label: None,
                     result: found.outcome(),
-                    detail: Detail(Said::FeeCurrency {
-                        channel: channel_name,
-                        fee,
-                        price,
-                    }),
+                    detail: Detail { found, read },
                 });
             }
             let eligibility = eligibility(clauses.iter().map(|c| c.result));
@@ -775,8 +732,8 @@ impl RuleSet {
             if only.is_some_and(|o| o != i) {
                 continue;
             }
-            let is_final =
-                eligibility != Status::Eligible && clauses.iter().any(|c| c.found().is_final());
+            let is_final = eligibility != Status::Eligible
+                && clauses.iter().any(|c| c.detail.found.is_final());
             let from = if eligibility == Status::Eligible || is_final {
                 None
             } else {
@@ -943,20 +900,20 @@ impl RuleSet {
 
 /// What a clause that fails or is unknown still needs, when something can make it pass.
 fn need<'a>(c: &ClauseResult<'a>) -> Option<Need<'a>> {
-    match (c.result, c.found(), c.detail.0) {
+    match (c.result, c.detail.found, c.detail.read) {
         (Outcome::Pass, ..) => None,
-        (_, Found::Window(Window::Before), Said::Window { start, .. }) => {
+        (_, Found::Window(Window::Before), Read::Window { start, .. }) => {
             start.map(|from| Need::Valid { from })
         }
-        (_, _, Said::Code { written, .. }) => Some(Need::Code { code: written }),
-        (_, _, Said::Proof { written, .. }) => Some(Need::Proof { proof: written }),
+        (_, Found::Code(_), Read::Listed { written, .. }) => Some(Need::Code { code: written }),
+        (_, Found::Proof(_), Read::Listed { written, .. }) => Some(Need::Proof { proof: written }),
         (Outcome::Unknown, Found::Limit { .. }, _) => Some(Need::Limit {
             missing: ["redeemed"],
         }),
         (Outcome::Unknown, Found::Budget { .. }, _) => Some(Need::Budget {
             missing: ["ledger"],
         }),
-        (_, _, Said::When(when)) => Some(Need::When {
+        (_, _, Read::When(when)) => Some(Need::When {
             label: c.label,
             residual: WhenResidual(when),
         }),

@@ -67,8 +67,6 @@ impl NodeValues {
 #[derive(Clone, Copy, Debug)]
 pub struct WhenFound<'a> {
     pub cond: &'a Cond,
-    /// The condition's value.
-    pub value: Tri,
     pub values: NodeValues,
     pub ctx: &'a Context,
     pub env: Env,
@@ -76,23 +74,24 @@ pub struct WhenFound<'a> {
 }
 
 impl<'a> WhenFound<'a> {
-    /// Evaluates `cond` once and keeps what it found (`tests`: see [`NodeValues::record`]).
+    /// Evaluates `cond` once: its value, and what it found (`tests`: see
+    /// [`NodeValues::record`]).
     pub fn evaluate(
         cond: &'a Cond,
         tests: Option<Tests>,
         ctx: &'a Context,
         env: Env,
         schema: &'a Schema,
-    ) -> Self {
+    ) -> (Tri, Self) {
         let (value, values) = NodeValues::record(cond, tests, ctx, &env);
-        WhenFound {
+        let found = WhenFound {
             cond,
-            value,
             values,
             ctx,
             env,
             schema,
-        }
+        };
+        (value, found)
     }
 
     /// The fields whose absence leaves the condition undecided (empty unless it is unknown).
