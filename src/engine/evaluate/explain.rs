@@ -8,11 +8,9 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::record::{WhenFound, nodes};
-use super::{Env, Tri, Val, operand};
+use super::{Tri, Val, operand};
 use crate::engine::compile::{Cond, Operand};
-use crate::input::context::Context;
 use crate::language::ast::Moment;
-use crate::language::check::Schema;
 use crate::language::check::WindowModel;
 use crate::value::{Value, write_quoted};
 
@@ -67,24 +65,11 @@ pub fn window_words(window: Option<&WindowModel>, zone: &str) -> WindowWords {
 /// The parts of `cond` that decide its value, described.
 impl fmt::Display for WhenFound<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let x = Explainer {
-            ctx: self.ctx,
-            env: &self.env,
-            schema: self.schema,
-            found: self,
-        };
-        x.reason(self.cond, 0, false, f)
+        self.reason(self.cond, 0, false, f)
     }
 }
 
-struct Explainer<'a> {
-    ctx: &'a Context,
-    env: &'a Env,
-    schema: &'a Schema,
-    found: &'a WhenFound<'a>,
-}
-
-impl Explainer<'_> {
+impl WhenFound<'_> {
     /// The parts of an `and` or `or` (node `index`) that its explanation shows: an `and` that
     /// holds shows every part, one that fails the failing parts; an `or` the other way
     /// round; an unknown result shows the unknown parts. Each with its node index.
@@ -99,7 +84,7 @@ impl Explainer<'_> {
             Cond::Or(parts) => (&parts[..], negated),
             _ => (&[][..], false),
         };
-        let value = self.found.value(index, cond, negated);
+        let value = self.value(index, cond, negated);
         let mut next = index + 1;
         parts
             .iter()
@@ -110,7 +95,7 @@ impl Explainer<'_> {
             })
             .filter(move |(part, at)| match (is_and, value) {
                 (true, Tri::True) | (false, Tri::False) => true,
-                (_, value) => self.found.value(*at, part, negated) == value,
+                (_, value) => self.value(*at, part, negated) == value,
             })
     }
 
@@ -335,7 +320,7 @@ impl Explainer<'_> {
     /// behind a function: `age_years(customer.birth_date) is 17 (customer.birth_date is 2009-03-01)`.
     fn write_found(&self, f: &mut fmt::Formatter, op: &Operand) -> fmt::Result {
         let name = self.name(op);
-        match operand(op, self.ctx, self.env) {
+        match operand(op, self.ctx, &self.env) {
             Ok(v) => match op {
                 Operand::Len(inner) | Operand::AgeYears(inner) | Operand::DaysSince(inner)
                     if !self.is_fixed(inner) =>
@@ -380,8 +365,8 @@ impl Explainer<'_> {
 
     fn currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
         match (
-            operand(lhs, self.ctx, self.env),
-            operand(rhs, self.ctx, self.env),
+            operand(lhs, self.ctx, &self.env),
+            operand(rhs, self.ctx, &self.env),
         ) {
             (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::Money(b))))
                 if a.currency != b.currency =>
@@ -398,8 +383,8 @@ impl Explainer<'_> {
 
     fn list_currency_note(&self, lhs: &Operand, rhs: &Operand) -> String {
         let (Ok(Val::Ref(Value::Money(a))), Ok(Val::Ref(Value::List(items)))) = (
-            operand(lhs, self.ctx, self.env),
-            operand(rhs, self.ctx, self.env),
+            operand(lhs, self.ctx, &self.env),
+            operand(rhs, self.ctx, &self.env),
         ) else {
             return String::new();
         };
@@ -424,7 +409,7 @@ impl Explainer<'_> {
 }
 
 /// `Found(x, op)` shows what an operand holds; `Name(x, op)` how it is written.
-struct Found<'a>(&'a Explainer<'a>, &'a Operand);
+struct Found<'a>(&'a WhenFound<'a>, &'a Operand);
 
 impl fmt::Display for Found<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -432,7 +417,7 @@ impl fmt::Display for Found<'_> {
     }
 }
 
-struct Name<'a>(&'a Explainer<'a>, &'a Operand);
+struct Name<'a>(&'a WhenFound<'a>, &'a Operand);
 
 impl fmt::Display for Name<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {

@@ -8,9 +8,8 @@ use std::fmt;
 
 use super::record::WhenFound;
 use super::record::nodes;
-use super::{Env, Tri, Val, operand};
+use super::{Tri, Val, operand};
 use crate::engine::compile::{Cond, Operand};
-use crate::input::context::Context;
 use crate::language::ast::CompareOp;
 use crate::language::check::Schema;
 use crate::value::number::Decimal;
@@ -93,31 +92,20 @@ impl Shown {
 impl WhenFound<'_> {
     /// What is left of the condition when it does not hold (`None` when it holds).
     pub fn residual(&self) -> Option<Residual> {
-        let walk = self.walk();
-        let (_, part) = walk.node(self.cond, 0, false);
-        part.map(|part| walk.owned(&part))
+        let (_, part) = self.node(self.cond, 0, false);
+        part.map(|part| self.owned(&part))
     }
 
     /// The residual written straight out as JSON, as [`Residual`] serialises, without
     /// building it first; a condition that holds leaves `{"all": []}`.
     pub fn serialize_residual<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let walk = self.walk();
-        match walk.node(self.cond, 0, false).1 {
+        match self.node(self.cond, 0, false).1 {
             Some(part) => Json {
-                walk: &walk,
+                when: self,
                 part: &part,
             }
             .serialize(s),
             None => Residual::All(Vec::new()).serialize(s),
-        }
-    }
-
-    fn walk(&self) -> Walk<'_> {
-        Walk {
-            ctx: self.ctx,
-            env: &self.env,
-            schema: self.schema,
-            found: self,
         }
     }
 }
@@ -134,14 +122,7 @@ enum Part<'c> {
     },
 }
 
-struct Walk<'a> {
-    ctx: &'a Context,
-    env: &'a Env,
-    schema: &'a Schema,
-    found: &'a WhenFound<'a>,
-}
-
-impl Walk<'_> {
+impl WhenFound<'_> {
     /// The value of `cond` (node `index`) under `negated` `not`s, and what is left of it.
     fn node<'c>(&self, cond: &'c Cond, index: usize, negated: bool) -> (Tri, Option<Part<'c>>) {
         match cond {
@@ -170,7 +151,7 @@ impl Walk<'_> {
                 (value, residual)
             }
             leaf => {
-                let value = self.found.value(index, leaf, negated);
+                let value = self.value(index, leaf, negated);
                 if value == Tri::True {
                     return (value, None);
                 }
@@ -205,7 +186,7 @@ impl Walk<'_> {
             reads_context(op).then(|| {
                 (
                     Name::Operand(op, schema),
-                    operand(op, self.ctx, self.env).ok(),
+                    operand(op, self.ctx, &self.env).ok(),
                 )
             })
         };
@@ -267,7 +248,7 @@ impl Walk<'_> {
         let Operand::Value(k) = rhs else {
             return None;
         };
-        let x = operand(lhs, self.ctx, self.env).ok()?;
+        let x = operand(lhs, self.ctx, &self.env).ok()?;
         let (rising, k, x) = match op {
             CompareOp::Ge | CompareOp::Gt => (true, k, x),
             CompareOp::Le | CompareOp::Lt => (false, k, x),
@@ -558,14 +539,14 @@ impl Serialize for Now<'_> {
 
 /// A part of a residual written out as JSON, as [`Residual`] and [`Leaf`] serialise.
 struct Json<'w, 'c> {
-    walk: &'w Walk<'w>,
+    when: &'w WhenFound<'w>,
     part: &'w Part<'c>,
 }
 
 impl Serialize for Json<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let walk = self.walk;
-        let list = |parts| Parts { walk, parts };
+        let when = self.when;
+        let list = |parts| Parts { when, parts };
         match self.part {
             Part::All(parts) => {
                 let mut map = s.serialize_map(Some(1))?;
@@ -586,7 +567,7 @@ impl Serialize for Json<'_, '_> {
                 let test = Test {
                     cond,
                     negated: *negated,
-                    schema: walk.schema,
+                    schema: when.schema,
                 };
                 map.serialize_entry("test", &Words(test))?;
                 let word = if *result == Tri::Unknown {
@@ -595,8 +576,8 @@ impl Serialize for Json<'_, '_> {
                     "fail"
                 };
                 map.serialize_entry("result", word)?;
-                map.serialize_entry("now", &NowJson { walk, cond })?;
-                match walk.gap_of(cond, *negated, *result) {
+                map.serialize_entry("now", &NowJson { when, cond })?;
+                match when.gap_of(cond, *negated, *result) {
                     Some(Gap::ShortBy(v)) => map.serialize_entry("short_by", &v)?,
                     Some(Gap::OverBy(v)) => map.serialize_entry("over_by", &v)?,
                     None => {}
@@ -609,27 +590,27 @@ impl Serialize for Json<'_, '_> {
 
 /// The entries of an `all` or `any`, as a JSON list.
 struct Parts<'w, 'c> {
-    walk: &'w Walk<'w>,
+    when: &'w WhenFound<'w>,
     parts: &'w [Part<'c>],
 }
 
 impl Serialize for Parts<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let walk = self.walk;
-        s.collect_seq(self.parts.iter().map(|part| Json { walk, part }))
+        let when = self.when;
+        s.collect_seq(self.parts.iter().map(|part| Json { when, part }))
     }
 }
 
 /// A leaf's `now`: what each operand that reads the context holds, under its text.
 struct NowJson<'w> {
-    walk: &'w Walk<'w>,
+    when: &'w WhenFound<'w>,
     cond: &'w Cond,
 }
 
 impl Serialize for NowJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
-        for (name, value) in self.walk.now(self.cond).into_iter().flatten() {
+        for (name, value) in self.when.now(self.cond).into_iter().flatten() {
             let name = Words(name);
             match value {
                 Some(Val::Ref(v)) => map.serialize_entry(&name, &v.json())?,
